@@ -1,0 +1,167 @@
+// Everything that differs between SQLite and Postgres lives here, and nowhere else:
+// how to connect, how a write transaction begins, row locking, id columns, and which
+// errors mean "try again".
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type ColumnDefinitionBuilder,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+  type SqliteStatement,
+} from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DatabaseLocation {
+  dialect: DialectName;
+  /** File path (or ':memory:') for SQLite, connection string for Postgres. */
+  target: string;
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/fastpva.db';
+
+/** `sqlite:./path.db`, `sqlite::memory:`, a bare `*.db` path, or `postgres://...`. */
+export function parseDatabaseUrl(url: string): DatabaseLocation {
+  if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: 'postgres', target: url };
+  if (url.startsWith('sqlite:')) {
+    const target = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (target === '') throw new Error(`Database URL ${url} names no file`);
+    return { dialect: 'sqlite', target };
+  }
+  if (/\.(db|sqlite3?)$/i.test(url) || url === ':memory:') return { dialect: 'sqlite', target: url };
+  throw new Error(`Unsupported database URL ${url}: use sqlite:./file.db or postgres://user@host/db`);
+}
+
+export interface DialectSupport {
+  readonly name: DialectName;
+  /** Whether SELECT ... FOR UPDATE SKIP LOCKED exists (Postgres). SQLite serialises writers instead. */
+  readonly rowLocks: boolean;
+  /** A conflict that a fresh attempt of the same transaction may not hit: deadlock, serialization, busy. */
+  isTransient(error: unknown): boolean;
+  isUniqueViolation(error: unknown): boolean;
+  /** An auto-assigned integer primary key. */
+  idColumn(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  readonly idType: 'integer' | 'bigint';
+}
+
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  dialect: DialectSupport;
+  location: DatabaseLocation;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(url: string, options: { poolSize?: number } = {}): Promise<OpenDatabase> {
+  const location = parseDatabaseUrl(url);
+  return location.dialect === 'sqlite' ? openSqlite(location) : openPostgres(location, options.poolSize ?? 20);
+}
+
+// ---------------------------------------------------------------- SQLite
+
+const sqliteSupport: DialectSupport = {
+  name: 'sqlite',
+  rowLocks: false,
+  isTransient: (error) => errorCode(error) === 'SQLITE_BUSY' || errorCode(error) === 'SQLITE_LOCKED',
+  isUniqueViolation: (error) =>
+    errorCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' || errorCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY',
+  idColumn: (column) => column.primaryKey(),
+  idType: 'integer',
+};
+
+function openSqlite(location: DatabaseLocation): OpenDatabase {
+  if (location.target !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(location.target)), { recursive: true });
+  const raw = new BetterSqlite3(location.target);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachedStatements(raw) }) });
+  return { db, dialect: sqliteSupport, location, close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every statement anew; preparing costs more than running a primary-key read.
+ * Queries are built from a fixed set of shapes, so caching by SQL text stays small.
+ */
+function cachedStatements(raw: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    prepare(sqlText) {
+      let statement = cache.get(sqlText);
+      if (!statement) {
+        if (cache.size >= 2000) cache.clear(); // a bound against shapes with variable IN-lists
+        statement = raw.prepare(sqlText) as unknown as SqliteStatement;
+        cache.set(sqlText, statement);
+      }
+      return statement;
+    },
+    close: () => raw.close(),
+  };
+}
+
+/**
+ * BEGIN IMMEDIATE takes the write lock up front. A plain BEGIN upgrades later and can fail with
+ * SQLITE_BUSY without waiting when two processes share the file.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+// ---------------------------------------------------------------- Postgres
+
+const PG_TRANSIENT = new Set(['40001', '40P01', '55P03']);
+
+const postgresSupport: DialectSupport = {
+  name: 'postgres',
+  rowLocks: true,
+  isTransient: (error) => PG_TRANSIENT.has(errorCode(error) ?? ''),
+  isUniqueViolation: (error) => errorCode(error) === '23505',
+  idColumn: (column) => column.primaryKey().generatedByDefaultAsIdentity(),
+  idType: 'bigint',
+};
+
+const INT8_OID = 20;
+
+function openPostgres(location: DatabaseLocation, poolSize: number): OpenDatabase {
+  const pool = new pg.Pool({
+    connectionString: location.target,
+    max: poolSize,
+    // Cents and epoch milliseconds are bigint columns; they stay far below 2^53, so plain numbers are exact.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: postgresSupport, location, close: () => db.destroy() };
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,18 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import type { DialectSupport } from './dialect.js';
+import type { Database } from './schema.js';
+import * as init from './migrations/0001_init.js';
+
+/** Migrations in order; each takes the dialect so one file serves SQLite and Postgres. */
+const MIGRATIONS = { '0001_init': init } as const;
+
+export async function migrateToLatest(db: Kysely<Database>, dialect: DialectSupport): Promise<string[]> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, m] of Object.entries(MIGRATIONS)) {
+    migrations[name] = { up: (kdb) => m.up(kdb, dialect) };
+  }
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,104 @@
+import { sql, type Kysely } from 'kysely';
+import type { AccountKind, AccountRow, Database } from '../schema.js';
+
+const available = sql<number>`balance - held`.as('available');
+
+/**
+ * Balances kept in step with transfers. Every method is one conditional UPDATE so that two
+ * concurrent writers can never both spend the same cent.
+ */
+export class AccountRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(kind: AccountKind, owner: { userId?: number; supplierId?: number }): Promise<number> {
+    const row = await this.db
+      .insertInto('accounts')
+      .values({ kind, user_id: owner.userId ?? null, supplier_id: owner.supplierId ?? null, balance: 0, held: 0, allow_negative: 0 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  /** The platform's own accounts (revenue, world), created by the first migration. */
+  async systemAccounts(): Promise<Record<'revenue' | 'world', number>> {
+    const rows = await this.db.selectFrom('accounts').select(['id', 'kind']).where('kind', 'in', ['revenue', 'world']).execute();
+    const find = (kind: string) => {
+      const row = rows.find((r) => r.kind === kind);
+      if (!row) throw new Error(`The ${kind} account is missing: run the migrations`);
+      return row.id;
+    };
+    return { revenue: find('revenue'), world: find('world') };
+  }
+
+  findByUser(userId: number): Promise<AccountRow | undefined> {
+    return this.db.selectFrom('accounts').selectAll().where('user_id', '=', userId).executeTakeFirst();
+  }
+
+  findById(id: number): Promise<AccountRow | undefined> {
+    return this.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async availableForUser(userId: number): Promise<number | undefined> {
+    const row = await this.db.selectFrom('accounts').select(available).where('user_id', '=', userId).executeTakeFirst();
+    return row?.available;
+  }
+
+  /** Reserve `amount` if that much is available. Returns the account and what is left, or nothing. */
+  placeHold(userId: number, amount: number): Promise<{ id: number; available: number } | undefined> {
+    return this.db
+      .updateTable('accounts')
+      .set((eb) => ({ held: eb('held', '+', amount) }))
+      .where('user_id', '=', userId)
+      .where(sql<boolean>`balance - held >= ${amount}`)
+      .returning(['id', available])
+      .executeTakeFirst();
+  }
+
+  /** A hold ends without moving money (refund, expiry). */
+  async releaseHold(accountId: number, amount: number): Promise<number> {
+    const row = await this.db
+      .updateTable('accounts')
+      .set((eb) => ({ held: eb('held', '-', amount) }))
+      .where('id', '=', accountId)
+      .returning(available)
+      .executeTakeFirstOrThrow();
+    return row.available;
+  }
+
+  /** A hold turns into a charge: the held money leaves the account. */
+  async settleHold(accountId: number, amount: number): Promise<number> {
+    const row = await this.db
+      .updateTable('accounts')
+      .set((eb) => ({ held: eb('held', '-', amount), balance: eb('balance', '-', amount) }))
+      .where('id', '=', accountId)
+      .returning(available)
+      .executeTakeFirstOrThrow();
+    return row.available;
+  }
+
+  async credit(accountId: number, amount: number): Promise<number> {
+    const row = await this.db
+      .updateTable('accounts')
+      .set((eb) => ({ balance: eb('balance', '+', amount) }))
+      .where('id', '=', accountId)
+      .returning(available)
+      .executeTakeFirstOrThrow();
+    return row.available;
+  }
+
+  /** Take money out if the account may go that low. Returns what is left, or nothing. */
+  async debit(accountId: number, amount: number): Promise<number | undefined> {
+    const row = await this.db
+      .updateTable('accounts')
+      .set((eb) => ({ balance: eb('balance', '-', amount) }))
+      .where('id', '=', accountId)
+      .where(sql<boolean>`(allow_negative = 1 or balance - held >= ${amount})`)
+      .returning(available)
+      .executeTakeFirst();
+    return row?.available;
+  }
+
+  listAll(): Promise<AccountRow[]> {
+    return this.db.selectFrom('accounts').selectAll().orderBy('id').execute();
+  }
+}

@@ -1,0 +1,194 @@
+import type { Kysely } from 'kysely';
+import type { DialectSupport } from '../dialect.js';
+import type { Database, NumberRow } from '../schema.js';
+
+export interface NumberRegistration {
+  number: string;
+  country: string;
+  operator: string;
+  draw: number;
+}
+
+export interface FreeNumberQuery {
+  projectId: number;
+  channelId: number;
+  /** Allowed countries; undefined = any. */
+  countries?: string[] | undefined;
+  /** Ask for this number; its own past use of the project does not exclude it for this user. */
+  number?: string | undefined;
+  userId: number;
+  /** Start the walk at this random position, to spread concurrent takers over the pool. */
+  fromDraw: number;
+}
+
+export type FreeNumber = Pick<NumberRow, 'id' | 'number' | 'supplier_id' | 'country'>;
+
+export class NumberRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectSupport,
+  ) {}
+
+  /**
+   * Registers numbers or updates their country/operator. Numbers that already belong to another
+   * supplier are left alone and returned, so the caller can refuse them.
+   */
+  async upsert(supplierId: number, numbers: NumberRegistration[], now: number): Promise<string[]> {
+    if (numbers.length === 0) return [];
+    await this.db
+      .insertInto('numbers')
+      .values(
+        numbers.map((n) => ({
+          supplier_id: supplierId,
+          number: n.number,
+          country: n.country,
+          operator: n.operator,
+          online: 0 as const,
+          active_order_id: null,
+          draw: n.draw,
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .column('number')
+          .doUpdateSet((eb) => ({ country: eb.ref('excluded.country'), operator: eb.ref('excluded.operator'), updated_at: now }))
+          .where('numbers.supplier_id', '=', supplierId),
+      )
+      .execute();
+    const owned = await this.db
+      .selectFrom('numbers')
+      .select('number')
+      .where('number', 'in', numbers.map((n) => n.number))
+      .where('supplier_id', '<>', supplierId)
+      .execute();
+    return owned.map((r) => r.number);
+  }
+
+  /** Exactly these numbers of the supplier are online; all its others go offline. Returns how many are online. */
+  async setOnlineSet(supplierId: number, numbers: string[], now: number): Promise<number> {
+    await this.db
+      .updateTable('numbers')
+      .set({ online: 0, updated_at: now })
+      .where('supplier_id', '=', supplierId)
+      .where('online', '=', 1)
+      .$if(numbers.length > 0, (q) => q.where('number', 'not in', numbers))
+      .execute();
+    if (numbers.length === 0) return 0;
+    const result = await this.db
+      .updateTable('numbers')
+      .set({ online: 1, updated_at: now })
+      .where('supplier_id', '=', supplierId)
+      .where('number', 'in', numbers)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Of these numbers, the ones the supplier has not registered. */
+  async unknownOf(supplierId: number, numbers: string[]): Promise<string[]> {
+    if (numbers.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('numbers')
+      .select('number')
+      .where('supplier_id', '=', supplierId)
+      .where('number', 'in', numbers)
+      .execute();
+    const known = new Set(rows.map((r) => r.number));
+    return numbers.filter((n) => !known.has(n));
+  }
+
+  findByNumber(number: string): Promise<NumberRow | undefined> {
+    return this.db.selectFrom('numbers').selectAll().where('number', '=', number).executeTakeFirst();
+  }
+
+  /**
+   * One number that may serve the order (DESIGN §3): online, free, in an allowed country, from a
+   * supplier on the project's channel, not blacklisted for the project, never used for it before.
+   * On Postgres the row is locked and locked rows are skipped, so concurrent takers never wait on
+   * each other; SQLite serialises write transactions instead.
+   */
+  async findFree(query: FreeNumberQuery, range: 'from-draw' | 'before-draw'): Promise<FreeNumber | undefined> {
+    let q = this.db
+      .selectFrom('numbers as n')
+      .select(['n.id', 'n.number', 'n.supplier_id', 'n.country'])
+      .where('n.online', '=', 1)
+      .where('n.active_order_id', 'is', null)
+      .where('n.supplier_id', 'in', (eb) =>
+        eb
+          .selectFrom('supplier_channels as sc')
+          .innerJoin('suppliers as s', 's.id', 'sc.supplier_id')
+          .select('sc.supplier_id')
+          .where('sc.channel_id', '=', query.channelId)
+          .where('s.enabled', '=', 1),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('number_usages as u')
+              .select('u.number_id')
+              .whereRef('u.number_id', '=', 'n.id')
+              .where('u.project_id', '=', query.projectId)
+              .$if(query.number !== undefined, (sq) => sq.where('u.user_id', '<>', query.userId)),
+          ),
+        ),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('number_blacklist as b')
+              .select('b.number_id')
+              .whereRef('b.number_id', '=', 'n.id')
+              .where('b.project_id', '=', query.projectId),
+          ),
+        ),
+      );
+    if (query.countries?.length === 1) q = q.where('n.country', '=', query.countries[0]!);
+    else if (query.countries) q = q.where('n.country', 'in', query.countries);
+    if (query.number !== undefined) q = q.where('n.number', '=', query.number);
+    else q = q.where('n.draw', range === 'from-draw' ? '>=' : '<', query.fromDraw).orderBy('n.draw').limit(1);
+    if (this.dialect.rowLocks) q = q.forUpdate().skipLocked();
+    return q.executeTakeFirst();
+  }
+
+  /** Returns false when someone else took the number first. */
+  async claim(numberId: number, orderId: number, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('numbers')
+      .set({ active_order_id: orderId, updated_at: now })
+      .where('id', '=', numberId)
+      .where('active_order_id', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async free(numberId: number, orderId: number, now: number): Promise<void> {
+    await this.db
+      .updateTable('numbers')
+      .set({ active_order_id: null, updated_at: now })
+      .where('id', '=', numberId)
+      .where('active_order_id', '=', orderId)
+      .execute();
+  }
+
+  async recordUsage(usage: { numberId: number; projectId: number; userId: number; orderId: number; now: number }): Promise<void> {
+    await this.db
+      .insertInto('number_usages')
+      .values({ number_id: usage.numberId, project_id: usage.projectId, user_id: usage.userId, order_id: usage.orderId, created_at: usage.now })
+      .onConflict((oc) => oc.columns(['number_id', 'project_id', 'user_id']).doNothing())
+      .execute();
+  }
+
+  async blacklist(entry: { numberId: number; projectId: number; userId: number; orderId: number; now: number }): Promise<void> {
+    await this.db
+      .insertInto('number_blacklist')
+      .values({ number_id: entry.numberId, project_id: entry.projectId, user_id: entry.userId, order_id: entry.orderId, created_at: entry.now })
+      .onConflict((oc) => oc.columns(['number_id', 'project_id']).doNothing())
+      .execute();
+  }
+
+  async countOnline(): Promise<number> {
+    const row = await this.db.selectFrom('numbers').select((eb) => eb.fn.countAll<number>().as('n')).where('online', '=', 1).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}

@@ -1,0 +1,131 @@
+import { sql, type Kysely } from 'kysely';
+import type { DialectSupport } from '../dialect.js';
+import type { Database, NewOrder, NumberStatus, OrderRow, SmsStatus } from '../schema.js';
+
+/** What getCode and codes answer with: the order's latest SMS and the owner's available balance. */
+export interface CodeView {
+  public_id: string;
+  number: string;
+  sms_status: SmsStatus;
+  code: string | null;
+  content: string | null;
+  available: number;
+}
+
+export interface OrderFilter {
+  userId: number;
+  publicId?: string | undefined;
+  number?: string | undefined;
+  createdFrom?: number | undefined;
+  createdTo?: number | undefined;
+  numberStatus?: NumberStatus | undefined;
+  smsStatus?: SmsStatus | undefined;
+}
+
+export type OrderListRow = OrderRow & { enname: string };
+
+export class OrderRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectSupport,
+  ) {}
+
+  async insert(order: NewOrder): Promise<number> {
+    const row = await this.db.insertInto('orders').values(order).returning('id').executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  private codeViews() {
+    return this.db
+      .selectFrom('orders as o')
+      .innerJoin('accounts as a', 'a.user_id', 'o.user_id')
+      .select(['o.public_id', 'o.number', 'o.sms_status', 'o.code', 'o.content', sql<number>`a.balance - a.held`.as('available')]);
+  }
+
+  codeView(userId: number, publicId: string): Promise<CodeView | undefined> {
+    return this.codeViews().where('o.public_id', '=', publicId).where('o.user_id', '=', userId).executeTakeFirst();
+  }
+
+  codeViewsOf(userId: number, publicIds: string[]): Promise<CodeView[]> {
+    return this.codeViews().where('o.public_id', 'in', publicIds).where('o.user_id', '=', userId).execute();
+  }
+
+  /** Reads the order for a change; on Postgres the row stays locked until the transaction ends. */
+  lock(by: { id: number } | { userId: number; publicId: string }): Promise<OrderRow | undefined> {
+    let q = this.db.selectFrom('orders').selectAll();
+    q = 'id' in by ? q.where('id', '=', by.id) : q.where('public_id', '=', by.publicId).where('user_id', '=', by.userId);
+    if (this.dialect.rowLocks) q = q.forUpdate();
+    return q.executeTakeFirst();
+  }
+
+  async publicIdOf(id: number): Promise<string | undefined> {
+    const row = await this.db.selectFrom('orders').select('public_id').where('id', '=', id).executeTakeFirst();
+    return row?.public_id;
+  }
+
+  async recordSms(id: number, sms: { code: string; content: string; balanceAfter: number; now: number }): Promise<void> {
+    await this.db
+      .updateTable('orders')
+      .set((eb) => ({
+        sms_status: 'received',
+        code: sms.code,
+        content: sms.content,
+        sms_count: eb('sms_count', '+', 1),
+        balance_after: sms.balanceAfter,
+        updated_at: sms.now,
+      }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async end(id: number, change: { smsStatus: SmsStatus; balanceAfter: number; now: number }): Promise<void> {
+    await this.db
+      .updateTable('orders')
+      .set({ number_status: 'released', sms_status: change.smsStatus, balance_after: change.balanceAfter, ended_at: change.now, updated_at: change.now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async dueForExpiry(now: number, limit: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('orders')
+      .select('id')
+      .where('number_status', '=', 'receiving')
+      .where('expires_at', '<=', now)
+      .orderBy('expires_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async list(filter: OrderFilter, page: { offset: number; limit: number }): Promise<{ count: number; rows: OrderListRow[] }> {
+    let q = this.db.selectFrom('orders as o').where('o.user_id', '=', filter.userId);
+    if (filter.publicId !== undefined) q = q.where('o.public_id', '=', filter.publicId);
+    if (filter.number !== undefined) q = q.where('o.number', '=', filter.number);
+    if (filter.createdFrom !== undefined) q = q.where('o.created_at', '>=', filter.createdFrom);
+    if (filter.createdTo !== undefined) q = q.where('o.created_at', '<=', filter.createdTo);
+    if (filter.numberStatus !== undefined) q = q.where('o.number_status', '=', filter.numberStatus);
+    if (filter.smsStatus !== undefined) q = q.where('o.sms_status', '=', filter.smsStatus);
+    const [total, rows] = await Promise.all([
+      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      q
+        .innerJoin('projects as p', 'p.id', 'o.project_id')
+        .selectAll('o')
+        .select('p.enname')
+        .orderBy('o.id', 'desc')
+        .offset(page.offset)
+        .limit(page.limit)
+        .execute(),
+    ]);
+    return { count: Number(total.n), rows };
+  }
+
+  async countByStatus(): Promise<{ number_status: NumberStatus; sms_status: SmsStatus; n: number }[]> {
+    const rows = await this.db
+      .selectFrom('orders')
+      .select(['number_status', 'sms_status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy(['number_status', 'sms_status'])
+      .execute();
+    return rows.map((r) => ({ ...r, n: Number(r.n) }));
+  }
+}

@@ -1,0 +1,47 @@
+import type { Insertable, Kysely } from 'kysely';
+import type { Database, UserRow, UsersTable } from '../schema.js';
+
+/** What authentication needs, read on every API call. */
+export type AuthUser = Pick<UserRow, 'id' | 'public_id' | 'username' | 'role' | 'disabled'>;
+
+export class UserRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(user: Insertable<UsersTable>): Promise<number> {
+    const row = await this.db.insertInto('users').values(user).returning('id').executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  findByKeyHash(keyHash: string): Promise<AuthUser | undefined> {
+    return this.db
+      .selectFrom('users')
+      .select(['id', 'public_id', 'username', 'role', 'disabled'])
+      .where('api_key_hash', '=', keyHash)
+      .executeTakeFirst();
+  }
+
+  findById(id: number): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findByUsername(username: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  }
+
+  findByPublicId(publicId: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('public_id', '=', publicId).executeTakeFirst();
+  }
+
+  async replaceApiKey(id: number, keyHash: string, keyPrefix: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ api_key_hash: keyHash, api_key_prefix: keyPrefix, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}

@@ -1,0 +1,237 @@
+// Table shapes as Kysely sees them. One schema for SQLite and Postgres:
+// money is integer cents, time is integer epoch milliseconds, flags are 0/1 integers.
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+type Id = Generated<number>;
+/** A 0/1 flag: identical in both dialects (SQLite has no boolean type). */
+export type Flag = 0 | 1;
+
+export type UserRole = 'user' | 'admin' | 'supplier';
+export type AccountKind = 'user' | 'supplier' | 'revenue' | 'world';
+export type TransferKind = 'hold' | 'charge' | 'refund' | 'expire' | 'supplier_share' | 'recharge' | 'adjustment';
+export type NumberStatus = 'receiving' | 'released';
+export type SmsStatus = 'waiting' | 'received' | 'failed';
+export type RechargeStatus = 'unpaid' | 'paid';
+
+export interface UsersTable {
+  id: Id;
+  public_id: string;
+  username: string;
+  password_hash: string | null;
+  api_key_hash: string;
+  api_key_prefix: string;
+  role: UserRole;
+  email: string;
+  mobile: string;
+  tg: string;
+  disabled: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AccountsTable {
+  id: Id;
+  kind: AccountKind;
+  user_id: number | null;
+  supplier_id: number | null;
+  /** Posted money, credit-normal: what the owner has. The world account goes negative. */
+  balance: number;
+  /** Sum of open holds against this account. Available = balance - held. */
+  held: number;
+  allow_negative: Flag;
+}
+
+export interface TransfersTable {
+  id: Id;
+  kind: TransferKind;
+  debit_account_id: number;
+  credit_account_id: number;
+  amount: number;
+  /** For charge / refund / expire: the hold this transfer resolves (unique: a hold resolves once). */
+  pending_id: number | null;
+  /** The order a charge, refund, expiry or supplier share belongs to (a hold is linked from its order). */
+  order_id: number | null;
+  recharge_id: number | null;
+  note: Generated<string>;
+  created_at: number;
+}
+
+export interface ChannelsTable {
+  id: number;
+  name: string;
+  enabled: Flag;
+  created_at: number;
+}
+
+export interface ProjectsTable {
+  /** The customer-facing myPid. */
+  id: number;
+  public_id: string;
+  enname: string;
+  channel_id: number;
+  /** The brand the code extractor should expect (Telegram, WhatsApp...). */
+  service: string;
+  selling_price: number;
+  support_country: Flag;
+  enabled: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProjectCountryPricesTable {
+  project_id: number;
+  country: string;
+  price: number;
+}
+
+export interface UserProjectPricesTable {
+  user_id: number;
+  project_id: number;
+  price: number;
+}
+
+export interface CollectsTable {
+  user_id: number;
+  project_id: number;
+  created_at: number;
+}
+
+export interface SuppliersTable {
+  id: Id;
+  public_id: string;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  /** Supplier's share of each charge, in basis points (7000 = 70%). */
+  share_bp: number;
+  enabled: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SupplierChannelsTable {
+  supplier_id: number;
+  channel_id: number;
+}
+
+export interface NumbersTable {
+  id: Id;
+  supplier_id: number;
+  /** E.164 digits without '+'. */
+  number: string;
+  country: string;
+  operator: string;
+  online: Flag;
+  /** The order now using this number. Kept in step with orders so that Postgres row locks see it. */
+  active_order_id: number | null;
+  /** A random position: allocation starts at a random draw so that concurrent takers spread out. */
+  draw: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NumberUsagesTable {
+  number_id: number;
+  project_id: number;
+  user_id: number;
+  order_id: number;
+  created_at: number;
+}
+
+export interface NumberBlacklistTable {
+  number_id: number;
+  project_id: number;
+  user_id: number;
+  order_id: number;
+  created_at: number;
+}
+
+export interface OrdersTable {
+  id: Id;
+  public_id: string;
+  user_id: number;
+  project_id: number;
+  number_id: number;
+  supplier_id: number;
+  number: string;
+  country: string;
+  price: number;
+  /** The hold placed on the customer's balance for this order (null for a free project). */
+  hold_id: number | null;
+  number_status: NumberStatus;
+  sms_status: SmsStatus;
+  /** Latest SMS: its extracted code ('' when none was found) and full text. */
+  code: string | null;
+  content: string | null;
+  sms_count: number;
+  /** The user's available balance right after this order's last change. */
+  balance_after: number;
+  expires_at: number;
+  ended_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface InboundSmsTable {
+  id: Id;
+  /** Where it came from (supplier-push, a gateway name...) and that source's own message id. */
+  source: string;
+  source_key: string;
+  supplier_id: number;
+  number_id: number | null;
+  order_id: number | null;
+  receiver: string;
+  sender: string;
+  text: string;
+  code: string | null;
+  code_method: string | null;
+  received_at: number;
+  created_at: number;
+}
+
+export interface RechargeOrdersTable {
+  id: Id;
+  public_id: string;
+  user_id: number;
+  /** Credited to the balance. */
+  amount: number;
+  /** Actually paid through the payment method. */
+  order_amt: number;
+  payment: string;
+  status: RechargeStatus;
+  paid_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  accounts: AccountsTable;
+  transfers: TransfersTable;
+  channels: ChannelsTable;
+  projects: ProjectsTable;
+  project_country_prices: ProjectCountryPricesTable;
+  user_project_prices: UserProjectPricesTable;
+  collects: CollectsTable;
+  suppliers: SuppliersTable;
+  supplier_channels: SupplierChannelsTable;
+  numbers: NumbersTable;
+  number_usages: NumberUsagesTable;
+  number_blacklist: NumberBlacklistTable;
+  orders: OrdersTable;
+  inbound_sms: InboundSmsTable;
+  recharge_orders: RechargeOrdersTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type AccountRow = Selectable<AccountsTable>;
+export type TransferRow = Selectable<TransfersTable>;
+export type ChannelRow = Selectable<ChannelsTable>;
+export type ProjectRow = Selectable<ProjectsTable>;
+export type SupplierRow = Selectable<SuppliersTable>;
+export type NumberRow = Selectable<NumbersTable>;
+export type OrderRow = Selectable<OrdersTable>;
+export type InboundSmsRow = Selectable<InboundSmsTable>;
+export type RechargeOrderRow = Selectable<RechargeOrdersTable>;
+export type NewOrder = Insertable<OrdersTable>;
+export type NewInboundSms = Insertable<InboundSmsTable>;

@@ -1,0 +1,109 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql, type Kysely } from 'kysely';
+import { openDatabase, type DialectSupport, type OpenDatabase } from './dialect.js';
+import { migrateToLatest } from './migrate.js';
+import { AccountRepository } from './repositories/accounts.js';
+import { CatalogRepository } from './repositories/catalog.js';
+import { InboundSmsRepository } from './repositories/inbound-sms.js';
+import { NumberRepository } from './repositories/numbers.js';
+import { OrderRepository } from './repositories/orders.js';
+import { RechargeRepository } from './repositories/recharges.js';
+import { SupplierRepository } from './repositories/suppliers.js';
+import { TransferRepository } from './repositories/transfers.js';
+import { UserRepository } from './repositories/users.js';
+import type { Database } from './schema.js';
+
+export interface Repositories {
+  users: UserRepository;
+  accounts: AccountRepository;
+  transfers: TransferRepository;
+  catalog: CatalogRepository;
+  suppliers: SupplierRepository;
+  numbers: NumberRepository;
+  orders: OrderRepository;
+  inboundSms: InboundSmsRepository;
+  recharges: RechargeRepository;
+}
+
+function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositories {
+  return {
+    users: new UserRepository(db),
+    accounts: new AccountRepository(db),
+    transfers: new TransferRepository(db),
+    catalog: new CatalogRepository(db),
+    suppliers: new SupplierRepository(db),
+    numbers: new NumberRepository(db, dialect),
+    orders: new OrderRepository(db, dialect),
+    inboundSms: new InboundSmsRepository(db),
+    recharges: new RechargeRepository(db),
+  };
+}
+
+/** A transaction kept failing on conflicts with other writers; the caller may try again later. */
+export class StoreBusyError extends Error {
+  constructor(cause: unknown) {
+    super('The database is busy', { cause });
+    this.name = 'StoreBusyError';
+  }
+}
+
+const ATTEMPTS = 5;
+
+/** The database behind the domain: repositories for single reads, and transactions for changes. */
+export class Store {
+  /** Outside any transaction: for reads that need no consistency with a write. */
+  readonly read: Repositories;
+
+  private constructor(private readonly opened: OpenDatabase) {
+    this.read = repositories(opened.db, opened.dialect);
+  }
+
+  static async open(url: string, options: { migrate?: boolean; poolSize?: number } = {}): Promise<Store> {
+    const opened = await openDatabase(url, options);
+    const store = new Store(opened);
+    if (options.migrate !== false) await store.migrate();
+    return store;
+  }
+
+  get dialect(): DialectSupport {
+    return this.opened.dialect;
+  }
+
+  /** For tests and tooling that inspect the schema; domain code never touches it. */
+  get kysely(): Kysely<Database> {
+    return this.opened.db;
+  }
+
+  migrate(): Promise<string[]> {
+    return migrateToLatest(this.opened.db, this.opened.dialect);
+  }
+
+  /**
+   * Runs `work` in one transaction. A conflict with another writer (deadlock, serialization
+   * failure, a busy SQLite file) rolls back and runs it again from the start.
+   */
+  async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.opened.db.transaction().execute((trx) => work(repositories(trx, this.opened.dialect)));
+      } catch (error) {
+        if (!this.opened.dialect.isTransient(error)) throw error;
+        if (attempt >= ATTEMPTS) throw new StoreBusyError(error);
+        await sleep(Math.random() * 10 * attempt);
+      }
+    }
+  }
+
+  /** A round trip to the database, for health checks. */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.opened.db);
+  }
+
+  isUniqueViolation(error: unknown): boolean {
+    return this.opened.dialect.isUniqueViolation(error);
+  }
+
+  close(): Promise<void> {
+    return this.opened.close();
+  }
+}
