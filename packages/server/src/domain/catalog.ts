@@ -1,0 +1,246 @@
+// The catalogue: projects (a service on a channel, e.g. Gmail-4, Depop-C6), their prices per
+// country and per user, and each user's favourites ("collects").
+import type { ProjectRow } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+import type { DomainConfig } from './config.js';
+import { DomainError } from './errors.js';
+import { newObjectId } from './ids.js';
+import { toOffset, type PageRequest } from './paging.js';
+
+export interface ProjectView {
+  publicId: string;
+  myPid: number;
+  enname: string;
+  channel: number;
+  supportCountry: boolean;
+  sellingPrice: number;
+  /** Per-country prices, by ISO country code in alphabetical order; null for a project without countries. */
+  countryPrices: Record<string, number> | null;
+  collect: boolean;
+  /** The user's own price, where an admin set one. */
+  myPrice: number | undefined;
+}
+
+export interface NewProject {
+  myPid?: number | undefined;
+  enname: string;
+  channel?: number | undefined;
+  /** Price in cents for a project without countries; ignored (derived) when countryPrices is given. */
+  price?: number | undefined;
+  countryPrices?: Record<string, number> | undefined;
+  /** The brand the code extractor expects; defaults to the name without its channel suffix. */
+  service?: string | undefined;
+}
+
+/** What an order on this project costs and where its number may come from. */
+export interface OrderTerms {
+  project: ProjectRow;
+  /** Allowed number countries; undefined = any. */
+  countries: string[] | undefined;
+  priceIn(country: string): number;
+}
+
+const COUNTRY = /^[A-Z]{2}$/;
+
+export function normalizeCountry(code: string): string | undefined {
+  const upper = code.trim().toUpperCase();
+  return COUNTRY.test(upper) ? upper : undefined;
+}
+
+const validPrice = (price: number) => Number.isSafeInteger(price) && price >= 0;
+
+/** "Telegram-C6" -> "Telegram", "Gmail-4" -> "Gmail". */
+export const serviceOf = (enname: string): string => enname.replace(/-(c?\d+)$/i, '');
+
+export class CatalogService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly config: DomainConfig,
+  ) {}
+
+  /** Channels are plain numbers; one is created the first time a project or supplier names it. */
+  async ensureChannel(id: number, name = `Channel ${id}`): Promise<void> {
+    if (!Number.isSafeInteger(id) || id < 0) throw new DomainError('INVALID_INPUT', 'A channel is a non-negative integer');
+    if (await this.store.read.catalog.findChannel(id)) return;
+    try {
+      await this.store.read.catalog.insertChannel({ id, name, now: this.clock.now() });
+    } catch (error) {
+      if (!this.store.isUniqueViolation(error)) throw error; // created concurrently: fine
+    }
+  }
+
+  async createProject(input: NewProject): Promise<ProjectView> {
+    const draft = this.draftProject(input);
+    await this.ensureChannel(draft.project.channel_id);
+    // An auto-assigned myPid is the next free one; two admins creating projects at once may pick
+    // the same, so a conflict on an auto-assigned id tries the next one.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const myPid = await this.store.transaction(async (repos) => {
+          const id = input.myPid ?? Math.max(1000, (await repos.catalog.maxProjectId()) + 1);
+          await repos.catalog.insertProject({ ...draft.project, id });
+          for (const [country, price] of draft.countries) await repos.catalog.setCountryPrice(id, country, price);
+          return id;
+        });
+        return await this.view(myPid);
+      } catch (error) {
+        if (!this.store.isUniqueViolation(error)) throw error;
+        const retry = input.myPid === undefined && attempt < 5 && !(await this.store.read.catalog.findProjectByName(draft.project.enname));
+        if (!retry) throw new DomainError('ALREADY_EXISTS', `A project named ${draft.project.enname} or with that myPid exists`);
+      }
+    }
+  }
+
+  private draftProject(input: NewProject): { project: Omit<ProjectRow, 'id'>; countries: [string, number][] } {
+    const enname = input.enname.trim();
+    if (enname === '' || enname.length > 100) throw new DomainError('INVALID_INPUT', 'A project name is 1 to 100 characters');
+    if (input.myPid !== undefined && (!Number.isSafeInteger(input.myPid) || input.myPid < 1)) {
+      throw new DomainError('INVALID_INPUT', 'myPid is a positive integer');
+    }
+    const countries = Object.entries(input.countryPrices ?? {}).map(([country, price]): [string, number] => {
+      const code = normalizeCountry(country);
+      if (!code) throw new DomainError('INVALID_INPUT', `${country} is not an ISO 3166 country code`);
+      if (!validPrice(price)) throw new DomainError('INVALID_INPUT', `The price for ${code} is not a whole number of cents`);
+      return [code, price];
+    });
+    const supportCountry = countries.length > 0;
+    // A per-country project shows its cheapest country where a single price is expected.
+    const price = supportCountry ? Math.min(...countries.map(([, p]) => p)) : input.price;
+    if (price === undefined || !validPrice(price)) throw new DomainError('INVALID_INPUT', 'A price is a whole, non-negative number of cents');
+    const channel = input.channel ?? this.config.defaultChannel;
+    const now = this.clock.now();
+    return {
+      countries,
+      project: {
+        public_id: newObjectId(now),
+        enname,
+        channel_id: channel,
+        service: input.service ?? serviceOf(enname),
+        selling_price: price,
+        support_country: supportCountry ? 1 : 0,
+        enabled: 1,
+        created_at: now,
+        updated_at: now,
+      },
+    };
+  }
+
+  /** A project as an admin sees it (no user-specific fields). */
+  async view(myPid: number): Promise<ProjectView> {
+    const project = await this.store.read.catalog.findProject(myPid);
+    if (!project) throw new DomainError('PROJECT_NOT_FOUND', 'Invalid Service ID');
+    const prices = await this.store.read.catalog.countryPrices([myPid]);
+    return toView(project, prices.get(myPid), false, undefined);
+  }
+
+  async setUserPrice(userId: number, myPid: number, price: number | null): Promise<void> {
+    await this.requireProject(myPid);
+    if (price !== null && !validPrice(price)) throw new DomainError('INVALID_INPUT', 'A price is a whole, non-negative number of cents');
+    await this.store.read.catalog.setUserPrice(userId, myPid, price);
+  }
+
+  async collect(userId: number, myPid: number): Promise<void> {
+    await this.requireProject(myPid);
+    await this.store.read.catalog.addCollect(userId, myPid, this.clock.now());
+  }
+
+  async uncollect(userId: number, myPid: number): Promise<void> {
+    await this.requireProject(myPid);
+    await this.store.read.catalog.removeCollect(userId, myPid);
+  }
+
+  /** `channel`: a channel id, 'all', or undefined for the default channel (DESIGN §3). */
+  async listProjects(
+    userId: number,
+    query: PageRequest & { keyword?: string | undefined; channel?: number | 'all' | undefined },
+  ): Promise<{ count: number; projects: ProjectView[] }> {
+    const page = toOffset(query);
+    let channelId: number | undefined;
+    if (query.channel === undefined) channelId = this.config.defaultChannel;
+    else if (query.channel !== 'all') {
+      if (!(await this.store.read.catalog.findChannel(query.channel))) throw new DomainError('CHANNEL_NOT_FOUND', 'Invalid channel ID');
+      channelId = query.channel;
+    }
+    return this.list(userId, { keyword: query.keyword, channelId }, page);
+  }
+
+  async listCollects(userId: number, query: PageRequest & { keyword?: string | undefined }): Promise<{ count: number; projects: ProjectView[] }> {
+    return this.list(userId, { keyword: query.keyword, collectedBy: userId }, toOffset(query));
+  }
+
+  /**
+   * Validates an order request and works out its price (DESIGN §3): the user's own price where
+   * set, else the country's price, else the project's.
+   */
+  async orderTerms(userId: number, myPid: number, locale: string | undefined): Promise<OrderTerms> {
+    const read = this.store.read.catalog;
+    const project = await read.findProject(myPid);
+    if (!project || !project.enabled) throw new DomainError('PROJECT_NOT_FOUND', 'Invalid Service ID');
+    const [channel, served, userPrices, countryPrices] = await Promise.all([
+      read.findChannel(project.channel_id),
+      this.store.read.suppliers.channelHasSuppliers(project.channel_id),
+      read.userPrices(userId, [myPid]),
+      project.support_country ? read.countryPrices([myPid]) : undefined,
+    ]);
+    if (!channel?.enabled || !served) throw new DomainError('CHANNEL_UNAVAILABLE', 'Not available for this channel.');
+    const userPrice = userPrices.get(myPid);
+
+    let country: string | undefined;
+    if (locale !== undefined) {
+      country = normalizeCountry(locale);
+      if (!country) throw new DomainError('COUNTRY_NOT_SUPPORTED', 'Invalid country ID');
+    }
+    if (!project.support_country) {
+      const price = userPrice ?? project.selling_price;
+      return { project, countries: country ? [country] : undefined, priceIn: () => price };
+    }
+    const prices = countryPrices?.get(myPid) ?? new Map<string, number>();
+    if (country && !prices.has(country)) throw new DomainError('COUNTRY_NOT_SUPPORTED', 'Invalid country ID');
+    return {
+      project,
+      countries: country ? [country] : [...prices.keys()],
+      priceIn: (c) => userPrice ?? prices.get(c) ?? project.selling_price,
+    };
+  }
+
+  private async requireProject(myPid: number): Promise<ProjectRow> {
+    const project = await this.store.read.catalog.findProject(myPid);
+    if (!project) throw new DomainError('PROJECT_NOT_FOUND', 'Invalid Service ID');
+    return project;
+  }
+
+  private async list(
+    userId: number,
+    filter: { keyword?: string | undefined; channelId?: number | undefined; collectedBy?: number | undefined },
+    page: { offset: number; limit: number },
+  ): Promise<{ count: number; projects: ProjectView[] }> {
+    const read = this.store.read.catalog;
+    const { count, rows } = await read.listProjects(filter, page);
+    const ids = rows.map((r) => r.id);
+    const [countryPrices, userPrices, collected] = await Promise.all([
+      read.countryPrices(rows.filter((r) => r.support_country).map((r) => r.id)),
+      read.userPrices(userId, ids),
+      filter.collectedBy === undefined ? read.collectedSet(userId, ids) : new Set(ids),
+    ]);
+    return {
+      count,
+      projects: rows.map((r) => toView(r, countryPrices.get(r.id), collected.has(r.id), userPrices.get(r.id))),
+    };
+  }
+}
+
+function toView(project: ProjectRow, prices: Map<string, number> | undefined, collect: boolean, myPrice: number | undefined): ProjectView {
+  return {
+    publicId: project.public_id,
+    myPid: project.id,
+    enname: project.enname,
+    channel: project.channel_id,
+    supportCountry: project.support_country === 1,
+    sellingPrice: project.selling_price,
+    countryPrices: project.support_country ? Object.fromEntries(prices ?? []) : null,
+    collect,
+    myPrice,
+  };
+}

@@ -1,0 +1,21 @@
+/** The rules an operator may tune (DESIGN §3); the defaults are the trade's usual ones. */
+export interface DomainConfig {
+  /** How long an order keeps its number. */
+  orderTtlMs: number;
+  /** A release is refused this soon after the number was taken. */
+  releaseAfterMs: number;
+  /** The supplier's share of each charge for suppliers created without one, in basis points. */
+  defaultSupplierShareBp: number;
+  /** The channel listed when /projects gets no channel, and given to new projects and suppliers. */
+  defaultChannel: number;
+  /** Payment methods a recharge order may name. */
+  paymentMethods: string[];
+}
+
+export const defaultDomainConfig: DomainConfig = {
+  orderTtlMs: 15 * 60_000,
+  releaseAfterMs: 10_000,
+  defaultSupplierShareBp: 7000,
+  defaultChannel: 6,
+  paymentMethods: ['USDT-TRC20', 'USDT-ERC20', 'BTC', 'manual'],
+};

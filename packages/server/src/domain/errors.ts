@@ -1,0 +1,49 @@
+import { StoreBusyError } from '../store/store.js';
+
+/**
+ * Every way a use case can refuse. Each API surface maps these codes to its own wire form
+ * (a FASTPVA message, an SMS-Activate status word, an HTTP status...).
+ */
+export type DomainErrorCode =
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'INVALID_INPUT'
+  | 'ALREADY_EXISTS'
+  | 'NOT_FOUND'
+  | 'PROJECT_NOT_FOUND'
+  | 'COUNTRY_NOT_SUPPORTED'
+  | 'CHANNEL_NOT_FOUND'
+  | 'CHANNEL_UNAVAILABLE'
+  | 'NO_NUMBERS'
+  | 'INSUFFICIENT_BALANCE'
+  | 'ORDER_NOT_FOUND'
+  | 'RELEASE_TOO_EARLY'
+  | 'UNKNOWN_NUMBER'
+  | 'NUMBER_OWNED_ELSEWHERE'
+  | 'PAYMENT_METHOD_UNKNOWN'
+  | 'RECHARGE_ALREADY_PAID'
+  /** A race with another writer; nothing was written and the same call may succeed now. */
+  | 'TRY_AGAIN';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** Machine-readable specifics, e.g. the seconds left before a release is allowed. */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function isDomainError(error: unknown, code?: DomainErrorCode): error is DomainError {
+  return error instanceof DomainError && (code === undefined || error.code === code);
+}
+
+/** Any error as a domain error where it is one; a store that stayed busy means "try again". */
+export function asDomainError(error: unknown): DomainError | undefined {
+  if (error instanceof DomainError) return error;
+  if (error instanceof StoreBusyError) return new DomainError('TRY_AGAIN', 'Please try again later');
+  return undefined;
+}

@@ -1,0 +1,29 @@
+import { EventEmitter } from 'node:events';
+
+/** What happened, announced after the transaction committed. Metrics, push delivery and long-poll listen. */
+export interface DomainEvents {
+  'order.created': { orderId: string; userId: number; projectId: number; number: string; price: number };
+  'order.sms': { orderId: string; userId: number; code: string; content: string; firstSms: boolean };
+  'order.ended': { orderId: string; userId: number; reason: EndReason; refunded: boolean };
+  'sms.received': { source: string; matched: boolean };
+}
+
+export type EndReason = 'release' | 'shield' | 'expire';
+
+export class DomainEventHub {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    // Every open long-poll may listen; the default cap of 10 would warn on a healthy server.
+    this.emitter.setMaxListeners(0);
+  }
+
+  on<K extends keyof DomainEvents>(event: K, listener: (payload: DomainEvents[K]) => void): () => void {
+    this.emitter.on(event, listener);
+    return () => this.emitter.off(event, listener);
+  }
+
+  emit<K extends keyof DomainEvents>(event: K, payload: DomainEvents[K]): void {
+    this.emitter.emit(event, payload);
+  }
+}

@@ -1,0 +1,101 @@
+// Every ingest path (supplier push, gateway webhooks, SMPP, upstream polling) ends here.
+import type { Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+import { DomainError } from './errors.js';
+import type { DomainEventHub } from './events.js';
+import type { Ledger } from './ledger.js';
+import { moneyOf } from './orders.js';
+import { extractCode } from './otp/extract.js';
+import { normalizeNumber } from './suppliers.js';
+
+export interface InboundSms {
+  /** The ingest path, e.g. 'supplier-push', 'android-gateway'. */
+  source: string;
+  /** The source's own message id: the same (source, supplier, sourceKey) is processed once. */
+  sourceKey: string;
+  /** The supplier that delivered it; an SMS may only land on that supplier's own numbers. */
+  supplierId: number;
+  /** The number that received it. */
+  receiver: string;
+  /** Who sent it: digits or an alphanumeric sender id. */
+  sender: string;
+  text: string;
+  receivedAt: number;
+}
+
+export interface ReceivedSms {
+  /** The order it was delivered to, or null when the number had no live order (stored for admins). */
+  orderId: string | null;
+  duplicate: boolean;
+}
+
+export class InboundSmsService {
+  constructor(
+    private readonly store: Store,
+    private readonly ledger: Ledger,
+    private readonly events: DomainEventHub,
+    private readonly clock: Clock,
+  ) {}
+
+  async receive(sms: InboundSms): Promise<ReceivedSms> {
+    const receiver = normalizeNumber(sms.receiver);
+    if (!receiver) throw new DomainError('INVALID_INPUT', `${sms.receiver} is not an international phone number`);
+    if (sms.sourceKey === '' || sms.sourceKey.length > 200) throw new DomainError('INVALID_INPUT', 'A message id is 1 to 200 characters');
+    const now = this.clock.now();
+
+    const outcome = await this.store.transaction(async (repos) => {
+      const number = await repos.numbers.findByNumber(receiver);
+      if (!number || number.supplier_id !== sms.supplierId) {
+        throw new DomainError('UNKNOWN_NUMBER', `${receiver} is not a number of this supplier`);
+      }
+      // Claiming the idempotency key first makes a concurrent duplicate wait here, then find it taken.
+      const smsId = await repos.inboundSms.insertIfNew({
+        source: sms.source,
+        source_key: sms.sourceKey,
+        supplier_id: sms.supplierId,
+        number_id: number.id,
+        order_id: null,
+        receiver,
+        sender: sms.sender,
+        text: sms.text,
+        code: null,
+        code_method: null,
+        received_at: sms.receivedAt,
+        created_at: now,
+      });
+      if (smsId === undefined) {
+        const seen = await repos.inboundSms.findBySourceKey(sms.source, sms.supplierId, sms.sourceKey);
+        const orderId = seen?.order_id ? await repos.orders.publicIdOf(seen.order_id) : undefined;
+        return { duplicate: true as const, orderId: orderId ?? null };
+      }
+
+      const order = number.active_order_id === null ? undefined : await repos.orders.lock({ id: number.active_order_id });
+      // Late SMS (the order ended, or its time is up and the sweeper has not run yet) is kept, never charged.
+      if (!order || order.number_status !== 'receiving' || order.expires_at <= now) {
+        return { duplicate: false as const, orderId: null };
+      }
+      const project = await repos.catalog.findProject(order.project_id);
+      const extracted = extractCode(sms.text, { service: project?.service });
+      const firstSms = order.sms_status === 'waiting';
+      let balance: number;
+      if (firstSms) {
+        balance = await this.ledger.charge(repos, moneyOf(order), now);
+        await repos.numbers.recordUsage({ numberId: number.id, projectId: order.project_id, userId: order.user_id, orderId: order.id, now });
+      } else {
+        balance = order.balance_after;
+      }
+      const code = extracted?.code ?? '';
+      await repos.orders.recordSms(order.id, { code, content: sms.text, balanceAfter: balance, now });
+      await repos.inboundSms.attach(smsId, { orderId: order.id, code: extracted?.code ?? null, codeMethod: extracted?.method ?? null });
+      return { duplicate: false as const, orderId: order.public_id, userId: order.user_id, code, firstSms };
+    });
+
+    if (!outcome.duplicate) {
+      this.events.emit('sms.received', { source: sms.source, matched: outcome.orderId !== null });
+      if ('userId' in outcome && outcome.orderId) {
+        this.events.emit('order.sms', { orderId: outcome.orderId, userId: outcome.userId, code: outcome.code, content: sms.text, firstSms: outcome.firstSms });
+      }
+    }
+    return { orderId: outcome.orderId, duplicate: outcome.duplicate };
+  }
+}

@@ -1,0 +1,207 @@
+// The ledger: append-only transfers between accounts, with two-phase holds as in TigerBeetle.
+// A hold reserves a customer's money when a number is handed out; it is then resolved exactly once:
+// charged (the first SMS), refunded (release without SMS) or expired (no SMS in time).
+// Balances are kept in step with the transfers inside the caller's transaction; audit() re-derives
+// them from the transfers alone.
+import type { Repositories, Store } from '../store/store.js';
+import type { AccountKind, TransferKind, TransferRow } from '../store/schema.js';
+import { DomainError } from './errors.js';
+
+/** Transfers that move posted money; holds and their voids only reserve it. */
+const POSTING_KINDS: ReadonlySet<TransferKind> = new Set(['charge', 'supplier_share', 'recharge', 'adjustment']);
+const RESOLVING_KINDS: ReadonlySet<TransferKind> = new Set(['charge', 'refund', 'expire']);
+
+/** The money side of an order. */
+export interface OrderMoney {
+  id: number;
+  userId: number;
+  supplierId: number;
+  holdId: number | null;
+}
+
+export interface AccountAudit {
+  id: number;
+  kind: AccountKind;
+  balance: number;
+  held: number;
+  derivedBalance: number;
+  derivedHeld: number;
+}
+
+export interface LedgerAudit {
+  ok: boolean;
+  /** Sum of every posted balance: zero when money was only moved, never created. */
+  total: number;
+  /** Holds with more than one resolution (must be empty; the database forbids it). */
+  holdsResolvedTwice: number[];
+  mismatched: AccountAudit[];
+  accounts: AccountAudit[];
+}
+
+export class Ledger {
+  private constructor(private readonly system: { revenue: number; world: number }) {}
+
+  static async load(store: Store): Promise<Ledger> {
+    return new Ledger(await store.read.accounts.systemAccounts());
+  }
+
+  /**
+   * Reserves `amount` of the user's available balance for an order about to be created.
+   * Returns the hold (null for a free order) and what is left available, or undefined when it is not enough.
+   */
+  async hold(repos: Repositories, entry: { userId: number; amount: number; now: number }): Promise<{ holdId: number | null; available: number } | undefined> {
+    if (entry.amount === 0) {
+      const available = await repos.accounts.availableForUser(entry.userId);
+      return available === undefined ? undefined : { holdId: null, available };
+    }
+    const account = await repos.accounts.placeHold(entry.userId, entry.amount);
+    if (!account) return undefined;
+    const holdId = await repos.transfers.insert({
+      kind: 'hold',
+      debit_account_id: account.id,
+      credit_account_id: this.system.revenue,
+      amount: entry.amount,
+      created_at: entry.now,
+    });
+    return { holdId, available: account.available };
+  }
+
+  /** The first SMS arrived: the hold becomes a charge and the supplier's share is credited. */
+  async charge(repos: Repositories, order: OrderMoney, now: number): Promise<number> {
+    const hold = await this.holdOf(repos, order);
+    if (!hold) return this.availableOf(repos, order.userId);
+    await repos.transfers.insert({
+      kind: 'charge',
+      debit_account_id: hold.debit_account_id,
+      credit_account_id: hold.credit_account_id,
+      amount: hold.amount,
+      pending_id: hold.id,
+      order_id: order.id,
+      created_at: now,
+    });
+    const available = await repos.accounts.settleHold(hold.debit_account_id, hold.amount);
+    await repos.accounts.credit(hold.credit_account_id, hold.amount);
+
+    const payee = await repos.suppliers.payee(order.supplierId);
+    const share = payee ? Math.floor((hold.amount * payee.shareBp) / 10_000) : 0;
+    if (payee && share > 0) {
+      await repos.transfers.insert({
+        kind: 'supplier_share',
+        debit_account_id: this.system.revenue,
+        credit_account_id: payee.accountId,
+        amount: share,
+        order_id: order.id,
+        created_at: now,
+      });
+      await this.move(repos, this.system.revenue, payee.accountId, share);
+    }
+    return available;
+  }
+
+  /** No SMS came: the hold is voided and the money is available again. */
+  async void(repos: Repositories, order: OrderMoney, kind: 'refund' | 'expire', now: number): Promise<number> {
+    const hold = await this.holdOf(repos, order);
+    if (!hold) return this.availableOf(repos, order.userId);
+    await repos.transfers.insert({
+      kind,
+      debit_account_id: hold.debit_account_id,
+      credit_account_id: hold.credit_account_id,
+      amount: hold.amount,
+      pending_id: hold.id,
+      order_id: order.id,
+      created_at: now,
+    });
+    return repos.accounts.releaseHold(hold.debit_account_id, hold.amount);
+  }
+
+  /** A paid recharge order: money enters from the outside world. */
+  async recharge(repos: Repositories, entry: { userId: number; amount: number; rechargeId: number; now: number }): Promise<number> {
+    const account = await this.userAccount(repos, entry.userId);
+    await repos.transfers.insert({
+      kind: 'recharge',
+      debit_account_id: this.system.world,
+      credit_account_id: account,
+      amount: entry.amount,
+      recharge_id: entry.rechargeId,
+      created_at: entry.now,
+    });
+    return this.move(repos, this.system.world, account, entry.amount);
+  }
+
+  /** An admin's correction, positive or negative. A negative one may not exceed what is available. */
+  async adjust(repos: Repositories, entry: { userId: number; amount: number; note: string; now: number }): Promise<number> {
+    if (!Number.isSafeInteger(entry.amount) || entry.amount === 0) {
+      throw new DomainError('INVALID_INPUT', 'An adjustment is a non-zero whole number of cents');
+    }
+    const account = await this.userAccount(repos, entry.userId);
+    const [from, to] = entry.amount > 0 ? [this.system.world, account] : [account, this.system.world];
+    const amount = Math.abs(entry.amount);
+    await repos.transfers.insert({
+      kind: 'adjustment',
+      debit_account_id: from,
+      credit_account_id: to,
+      amount,
+      note: entry.note,
+      created_at: entry.now,
+    });
+    await this.move(repos, from, to, amount);
+    return this.availableOf(repos, entry.userId);
+  }
+
+  /** Re-derives every balance from the transfers and compares it with the stored one. */
+  async audit(store: Store): Promise<LedgerAudit> {
+    const [accounts, transfers] = await Promise.all([store.read.accounts.listAll(), store.read.transfers.listAll()]);
+    const derivedBalance = new Map<number, number>();
+    const holds = new Map<number, { account: number; amount: number }>();
+    const resolutions = new Map<number, number>();
+    const add = (map: Map<number, number>, key: number, amount: number) => map.set(key, (map.get(key) ?? 0) + amount);
+    for (const t of transfers) {
+      if (POSTING_KINDS.has(t.kind)) {
+        add(derivedBalance, t.credit_account_id, t.amount);
+        add(derivedBalance, t.debit_account_id, -t.amount);
+      }
+      if (t.kind === 'hold') holds.set(t.id, { account: t.debit_account_id, amount: t.amount });
+      if (RESOLVING_KINDS.has(t.kind) && t.pending_id !== null) add(resolutions, t.pending_id, 1);
+    }
+    const derivedHeld = new Map<number, number>();
+    for (const [id, hold] of holds) if (!resolutions.has(id)) add(derivedHeld, hold.account, hold.amount);
+
+    const audited = accounts.map((a) => ({
+      id: a.id,
+      kind: a.kind,
+      balance: a.balance,
+      held: a.held,
+      derivedBalance: derivedBalance.get(a.id) ?? 0,
+      derivedHeld: derivedHeld.get(a.id) ?? 0,
+    }));
+    const mismatched = audited.filter(
+      (a) => a.balance !== a.derivedBalance || a.held !== a.derivedHeld || (a.kind !== 'world' && a.balance - a.held < 0),
+    );
+    const holdsResolvedTwice = [...resolutions].filter(([, n]) => n > 1).map(([id]) => id);
+    const total = audited.reduce((sum, a) => sum + a.balance, 0);
+    return { ok: mismatched.length === 0 && holdsResolvedTwice.length === 0 && total === 0, total, holdsResolvedTwice, mismatched, accounts: audited };
+  }
+
+  private async holdOf(repos: Repositories, order: OrderMoney): Promise<TransferRow | undefined> {
+    if (order.holdId === null) return undefined;
+    const hold = await repos.transfers.findById(order.holdId);
+    if (hold?.kind !== 'hold') throw new Error(`Order ${order.id} points at ${order.holdId}, which is not a hold`);
+    return hold;
+  }
+
+  private async move(repos: Repositories, from: number, to: number, amount: number): Promise<number> {
+    const left = await repos.accounts.debit(from, amount);
+    if (left === undefined) throw new DomainError('INSUFFICIENT_BALANCE', 'Insufficient balance');
+    return repos.accounts.credit(to, amount);
+  }
+
+  private async userAccount(repos: Repositories, userId: number): Promise<number> {
+    const account = await repos.accounts.findByUser(userId);
+    if (!account) throw new DomainError('NOT_FOUND', 'No such user');
+    return account.id;
+  }
+
+  private async availableOf(repos: Repositories, userId: number): Promise<number> {
+    return (await repos.accounts.availableForUser(userId)) ?? 0;
+  }
+}

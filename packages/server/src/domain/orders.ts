@@ -1,0 +1,288 @@
+// The order lifecycle (DESIGN §3): a number is handed out with a hold on the customer's balance;
+// the first SMS charges it; release, shield or expiry end it, refunding when no SMS came.
+// One lifecycle for every customer surface (FASTPVA, SMS-Activate, 5SIM).
+import type { FreeNumberQuery } from '../store/repositories/numbers.js';
+import type { NumberStatus, OrderRow, SmsStatus } from '../store/schema.js';
+import type { Repositories, Store } from '../store/store.js';
+import type { CatalogService } from './catalog.js';
+import type { Clock } from './clock.js';
+import type { DomainConfig } from './config.js';
+import { DomainError } from './errors.js';
+import type { DomainEventHub, EndReason } from './events.js';
+import { isObjectId, newObjectId, randomDraw } from './ids.js';
+import type { Ledger, OrderMoney } from './ledger.js';
+import { toOffset, type PageRequest } from './paging.js';
+import { normalizeNumber } from './suppliers.js';
+
+export interface AcquireRequest {
+  userId: number;
+  myPid: number;
+  /** A specific number (DESIGN §3: the same user may re-use a number it used for this project). */
+  number?: string | undefined;
+  /** ISO country code. */
+  locale?: string | undefined;
+}
+
+export interface AcquiredNumber {
+  orderId: string;
+  number: string;
+  country: string;
+  price: number;
+  balance: number;
+  expiresAt: number;
+  releasableAt: number;
+}
+
+export interface CodeStatus {
+  number: string;
+  balance: number;
+  /** The latest SMS, or null while none has arrived. code is '' when the SMS carries none we could find. */
+  sms: { code: string; content: string } | null;
+}
+
+export interface OrderSummary {
+  orderId: string;
+  number: string;
+  numberStatus: NumberStatus;
+  smsStatus: SmsStatus;
+  code: string | null;
+  content: string | null;
+  balanceAfter: number;
+  project: { myPid: number; enname: string; price: number };
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface OrderQuery extends PageRequest {
+  orderId?: string | undefined;
+  number?: string | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+  numberStatus?: NumberStatus | undefined;
+  smsStatus?: SmsStatus | undefined;
+}
+
+/** A batch poll reads at most this many orders. */
+export const MAX_CODES_PER_CALL = 100;
+
+export const moneyOf = (order: OrderRow): OrderMoney => ({
+  id: order.id,
+  userId: order.user_id,
+  supplierId: order.supplier_id,
+  holdId: order.hold_id,
+});
+
+export class OrderService {
+  constructor(
+    private readonly store: Store,
+    private readonly ledger: Ledger,
+    private readonly catalog: CatalogService,
+    private readonly events: DomainEventHub,
+    private readonly clock: Clock,
+    private readonly config: DomainConfig,
+  ) {}
+
+  async acquire(request: AcquireRequest): Promise<AcquiredNumber> {
+    const terms = await this.catalog.orderTerms(request.userId, request.myPid, request.locale);
+    let wanted: string | undefined;
+    if (request.number !== undefined) {
+      wanted = normalizeNumber(request.number);
+      if (!wanted) throw new DomainError('INVALID_INPUT', 'Invalid number');
+    }
+    const query: FreeNumberQuery = {
+      projectId: terms.project.id,
+      channelId: terms.project.channel_id,
+      countries: terms.countries,
+      number: wanted,
+      userId: request.userId,
+      fromDraw: randomDraw(),
+    };
+    const now = this.clock.now();
+    const acquired = await this.store
+      .transaction(async (repos) => {
+        const found =
+          (await repos.numbers.findFree(query, 'from-draw')) ??
+          (wanted === undefined ? await repos.numbers.findFree(query, 'before-draw') : undefined);
+        if (!found) {
+          throw new DomainError(
+            'NO_NUMBERS',
+            'The phone number is not available. Please try again later. Suggestion: Try another country or another channel',
+          );
+        }
+        const price = terms.priceIn(found.country);
+        const hold = await this.ledger.hold(repos, { userId: request.userId, amount: price, now });
+        if (!hold) throw new DomainError('INSUFFICIENT_BALANCE', 'Insufficient balance', { price });
+        const publicId = newObjectId(now);
+        const orderId = await repos.orders.insert({
+          public_id: publicId,
+          user_id: request.userId,
+          project_id: terms.project.id,
+          number_id: found.id,
+          supplier_id: found.supplier_id,
+          number: found.number,
+          country: found.country,
+          price,
+          hold_id: hold.holdId,
+          number_status: 'receiving',
+          sms_status: 'waiting',
+          code: null,
+          content: null,
+          sms_count: 0,
+          balance_after: hold.available,
+          expires_at: now + this.config.orderTtlMs,
+          ended_at: null,
+          created_at: now,
+          updated_at: now,
+        });
+        if (!(await repos.numbers.claim(found.id, orderId, now))) throw new DomainError('TRY_AGAIN', 'Please try again later');
+        return {
+          orderId: publicId,
+          number: found.number,
+          country: found.country,
+          price,
+          balance: hold.available,
+          expiresAt: now + this.config.orderTtlMs,
+          releasableAt: now + this.config.releaseAfterMs,
+        };
+      })
+      .catch((error: unknown) => {
+        // Another writer took the same number between our read and our insert (the unique index
+        // on active orders caught it). Nothing was written; the caller may simply retry.
+        if (this.store.isUniqueViolation(error)) throw new DomainError('TRY_AGAIN', 'Please try again later');
+        throw error;
+      });
+    this.events.emit('order.created', {
+      orderId: acquired.orderId,
+      userId: request.userId,
+      projectId: request.myPid,
+      number: acquired.number,
+      price: acquired.price,
+    });
+    return acquired;
+  }
+
+  /** The poll every customer script runs in a loop: one indexed read. */
+  async getCode(userId: number, orderId: string): Promise<CodeStatus> {
+    const view = isObjectId(orderId) ? await this.store.read.orders.codeView(userId, orderId) : undefined;
+    if (!view) throw new DomainError('ORDER_NOT_FOUND', 'Invalid order ID');
+    return { number: view.number, balance: view.available, sms: view.content === null ? null : { code: view.code ?? '', content: view.content } };
+  }
+
+  /** Batch poll. Unknown or foreign ids are left out, as are orders with no SMS yet. */
+  async getCodes(userId: number, orderIds: string[]): Promise<{ balance: number; orders: Map<string, { code: string; content: string; number: string }> }> {
+    const ids = [...new Set(orderIds.filter(isObjectId))];
+    if (ids.length > MAX_CODES_PER_CALL) throw new DomainError('INVALID_INPUT', `At most ${MAX_CODES_PER_CALL} orders per call`);
+    const views = ids.length ? await this.store.read.orders.codeViewsOf(userId, ids) : [];
+    const balance = views[0]?.available ?? (await this.store.read.accounts.availableForUser(userId)) ?? 0;
+    const byId = new Map(views.map((v) => [v.public_id, v]));
+    const orders = new Map<string, { code: string; content: string; number: string }>();
+    // In the order the caller asked, which is the order clients print them in.
+    for (const id of ids) {
+      const view = byId.get(id);
+      if (view?.content != null) orders.set(id, { code: view.code ?? '', content: view.content, number: view.number });
+    }
+    return { balance, orders };
+  }
+
+  /** Gives the number back. Refused in the first seconds; refunds unless an SMS came. Idempotent. */
+  release(userId: number, orderId: string): Promise<{ refunded: boolean }> {
+    return this.endByCustomer(userId, orderId, 'release');
+  }
+
+  /** Release, and never offer this number for this project again. */
+  shield(userId: number, orderId: string): Promise<{ refunded: boolean }> {
+    return this.endByCustomer(userId, orderId, 'shield');
+  }
+
+  /** Ends every order whose time is up. Safe on every node: each order ends once, whoever gets there first. */
+  async expireDue(limit = 200): Promise<number> {
+    const now = this.clock.now();
+    const due = await this.store.read.orders.dueForExpiry(now, limit);
+    let expired = 0;
+    for (const id of due) {
+      const ended = await this.store.transaction(async (repos) => {
+        const order = await repos.orders.lock({ id });
+        if (!order || order.number_status !== 'receiving' || order.expires_at > now) return undefined;
+        return { order, ...(await this.end(repos, order, 'expire', now)) };
+      });
+      if (ended) {
+        expired++;
+        this.events.emit('order.ended', { orderId: ended.order.public_id, userId: ended.order.user_id, reason: 'expire', refunded: ended.refunded });
+      }
+    }
+    return expired;
+  }
+
+  async list(userId: number, query: OrderQuery): Promise<{ count: number; orders: OrderSummary[] }> {
+    const page = toOffset(query);
+    if (query.orderId !== undefined && !isObjectId(query.orderId)) return { count: 0, orders: [] };
+    const number = query.number === undefined ? undefined : normalizeNumber(query.number) ?? query.number;
+    const { count, rows } = await this.store.read.orders.list(
+      {
+        userId,
+        publicId: query.orderId,
+        number,
+        createdFrom: query.from,
+        createdTo: query.to,
+        numberStatus: query.numberStatus,
+        smsStatus: query.smsStatus,
+      },
+      page,
+    );
+    return {
+      count,
+      orders: rows.map((o) => ({
+        orderId: o.public_id,
+        number: o.number,
+        numberStatus: o.number_status,
+        smsStatus: o.sms_status,
+        code: o.content === null ? null : (o.code ?? ''),
+        content: o.content,
+        balanceAfter: o.balance_after,
+        project: { myPid: o.project_id, enname: o.enname, price: o.price },
+        createdAt: o.created_at,
+        updatedAt: o.updated_at,
+      })),
+    };
+  }
+
+  private async endByCustomer(userId: number, orderId: string, reason: 'release' | 'shield'): Promise<{ refunded: boolean }> {
+    if (!isObjectId(orderId)) throw new DomainError('ORDER_NOT_FOUND', 'Invalid order ID');
+    const now = this.clock.now();
+    const result = await this.store.transaction(async (repos) => {
+      const order = await repos.orders.lock({ userId, publicId: orderId });
+      if (!order) throw new DomainError('ORDER_NOT_FOUND', 'Invalid order ID');
+      if (order.number_status === 'released') {
+        // Shielding an ended order still keeps the number away from this project.
+        if (reason === 'shield') await this.blacklist(repos, order, now);
+        return { order, refunded: false, ended: false };
+      }
+      const releasableAt = order.created_at + this.config.releaseAfterMs;
+      if (now < releasableAt) {
+        const seconds = Math.ceil((releasableAt - now) / 1000);
+        throw new DomainError('RELEASE_TOO_EARLY', `The number can be released ${seconds} seconds from now`, { retryAfterMs: releasableAt - now });
+      }
+      if (reason === 'shield') await this.blacklist(repos, order, now);
+      return { order, ...(await this.end(repos, order, reason, now)), ended: true };
+    });
+    if (result.ended) {
+      this.events.emit('order.ended', { orderId, userId, reason, refunded: result.refunded });
+    }
+    return { refunded: result.refunded };
+  }
+
+  private blacklist(repos: Repositories, order: OrderRow, now: number): Promise<void> {
+    return repos.numbers.blacklist({ numberId: order.number_id, projectId: order.project_id, userId: order.user_id, orderId: order.id, now });
+  }
+
+  /** The one way an order ends: the number is freed, and the hold voided when no SMS came. */
+  private async end(repos: Repositories, order: OrderRow, reason: EndReason, now: number): Promise<{ refunded: boolean }> {
+    const refund = order.sms_status === 'waiting';
+    const balance = refund
+      ? await this.ledger.void(repos, moneyOf(order), reason === 'expire' ? 'expire' : 'refund', now)
+      : ((await repos.accounts.availableForUser(order.user_id)) ?? 0);
+    await repos.orders.end(order.id, { smsStatus: refund ? 'failed' : order.sms_status, balanceAfter: balance, now });
+    await repos.numbers.free(order.number_id, order.id, now);
+    return { refunded: refund && order.hold_id !== null };
+  }
+}

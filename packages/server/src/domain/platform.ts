@@ -1,0 +1,53 @@
+// The domain, wired: every use case over one store, one clock and one event hub.
+import type { Store } from '../store/store.js';
+import { CatalogService } from './catalog.js';
+import { systemClock, type Clock } from './clock.js';
+import { defaultDomainConfig, type DomainConfig } from './config.js';
+import { DomainEventHub } from './events.js';
+import { InboundSmsService } from './inbound-sms.js';
+import { Ledger } from './ledger.js';
+import { OrderService } from './orders.js';
+import { RechargeService } from './recharges.js';
+import { StatsService } from './stats.js';
+import { SupplierService } from './suppliers.js';
+import { UserService } from './users.js';
+
+export interface Platform {
+  store: Store;
+  clock: Clock;
+  config: DomainConfig;
+  events: DomainEventHub;
+  ledger: Ledger;
+  users: UserService;
+  catalog: CatalogService;
+  suppliers: SupplierService;
+  orders: OrderService;
+  inboundSms: InboundSmsService;
+  recharges: RechargeService;
+  stats: StatsService;
+}
+
+export async function createPlatform(
+  store: Store,
+  options: { clock?: Clock; config?: Partial<DomainConfig> } = {},
+): Promise<Platform> {
+  const clock = options.clock ?? systemClock;
+  const config = { ...defaultDomainConfig, ...options.config };
+  const events = new DomainEventHub();
+  const ledger = await Ledger.load(store);
+  const catalog = new CatalogService(store, clock, config);
+  return {
+    store,
+    clock,
+    config,
+    events,
+    ledger,
+    users: new UserService(store, ledger, clock),
+    catalog,
+    suppliers: new SupplierService(store, catalog, clock, config),
+    orders: new OrderService(store, ledger, catalog, events, clock, config),
+    inboundSms: new InboundSmsService(store, ledger, events, clock),
+    recharges: new RechargeService(store, ledger, clock, config),
+    stats: new StatsService(store),
+  };
+}

@@ -1,0 +1,105 @@
+// Recharge orders: a user asks to top up (amount, payment method); once the payment is confirmed
+// (by an admin for the "manual" method, by a processor later) the balance is credited.
+import type { RechargeOrderRow, RechargeStatus } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+import type { DomainConfig } from './config.js';
+import { DomainError } from './errors.js';
+import { isObjectId, newObjectId } from './ids.js';
+import type { Ledger } from './ledger.js';
+import { toOffset, type PageRequest } from './paging.js';
+
+export interface RechargeView {
+  rechargeId: string;
+  status: RechargeStatus;
+  amount: number;
+  orderAmt: number;
+  payment: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RechargeQuery extends PageRequest {
+  rechargeId?: string | undefined;
+  status?: RechargeStatus | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+}
+
+/** One recharge may not exceed $100,000: a typo guard, not a business rule. */
+const MAX_RECHARGE = 10_000_000;
+
+const toView = (r: RechargeOrderRow): RechargeView => ({
+  rechargeId: r.public_id,
+  status: r.status,
+  amount: r.amount,
+  orderAmt: r.order_amt,
+  payment: r.payment,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export class RechargeService {
+  constructor(
+    private readonly store: Store,
+    private readonly ledger: Ledger,
+    private readonly clock: Clock,
+    private readonly config: DomainConfig,
+  ) {}
+
+  async open(userId: number, amount: number, payment: string): Promise<RechargeView> {
+    if (!Number.isSafeInteger(amount) || amount < 1 || amount > MAX_RECHARGE) {
+      throw new DomainError('INVALID_INPUT', `A recharge is 1 to ${MAX_RECHARGE} cents`);
+    }
+    const method = this.config.paymentMethods.find((m) => m.toLowerCase() === payment.trim().toLowerCase());
+    if (!method) {
+      throw new DomainError('PAYMENT_METHOD_UNKNOWN', `Unknown payment method; use one of ${this.config.paymentMethods.join(', ')}`);
+    }
+    const now = this.clock.now();
+    const publicId = newObjectId(now);
+    await this.store.read.recharges.insert({
+      public_id: publicId,
+      user_id: userId,
+      amount,
+      order_amt: amount,
+      payment: method,
+      status: 'unpaid',
+      paid_at: null,
+      created_at: now,
+      updated_at: now,
+    });
+    return this.find(publicId);
+  }
+
+  /** The payment arrived: credit `amount` once. `paidAmount` is what was actually paid, if it differs. */
+  async markPaid(rechargeId: string, paidAmount?: number): Promise<RechargeView> {
+    if (paidAmount !== undefined && (!Number.isSafeInteger(paidAmount) || paidAmount < 0)) {
+      throw new DomainError('INVALID_INPUT', 'A paid amount is a whole, non-negative number of cents');
+    }
+    const now = this.clock.now();
+    await this.store.transaction(async (repos) => {
+      const recharge = isObjectId(rechargeId) ? await repos.recharges.findByPublicId(rechargeId) : undefined;
+      if (!recharge) throw new DomainError('NOT_FOUND', 'No such recharge order');
+      if (!(await repos.recharges.markPaid(recharge.id, paidAmount ?? recharge.order_amt, now))) {
+        throw new DomainError('RECHARGE_ALREADY_PAID', 'This recharge order is already paid');
+      }
+      await this.ledger.recharge(repos, { userId: recharge.user_id, amount: recharge.amount, rechargeId: recharge.id, now });
+    });
+    return this.find(rechargeId);
+  }
+
+  async list(userId: number | undefined, query: RechargeQuery): Promise<RechargeView[]> {
+    if (query.rechargeId !== undefined && !isObjectId(query.rechargeId)) return [];
+    const rows = await this.store.read.recharges.list(
+      { userId, publicId: query.rechargeId, status: query.status, createdFrom: query.from, createdTo: query.to },
+      toOffset(query),
+    );
+    return rows.map(toView);
+  }
+
+  private async find(publicId: string): Promise<RechargeView> {
+    const row = await this.store.read.recharges.findByPublicId(publicId);
+    if (!row) throw new DomainError('NOT_FOUND', 'No such recharge order');
+    return toView(row);
+  }
+}

@@ -1,0 +1,150 @@
+// Suppliers bring the numbers: SIM banks, modem pools, Android phones, other providers.
+// A supplier serves one or more channels and is credited its share of every charge.
+import type { SupplierRow } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { CatalogService } from './catalog.js';
+import { normalizeCountry } from './catalog.js';
+import type { Clock } from './clock.js';
+import type { DomainConfig } from './config.js';
+import { DomainError } from './errors.js';
+import { hashSecret, newObjectId, newSecret, randomDraw, secretPrefix } from './ids.js';
+
+export interface NewSupplier {
+  name: string;
+  /** Basis points of each charge (7000 = 70%). */
+  shareBp?: number | undefined;
+  channels?: number[] | undefined;
+}
+
+export interface CreatedSupplier {
+  id: number;
+  publicId: string;
+  name: string;
+  channels: number[];
+  /** Shown once; only its hash is kept. */
+  key: string;
+}
+
+export interface NumberInput {
+  number: string;
+  country: string;
+  operator?: string | undefined;
+}
+
+/** At most this many numbers per call: a large SIM farm's whole online set, and a bounded transaction. */
+export const MAX_NUMBERS_PER_CALL = 50_000;
+
+/** "+44 7700-900123" -> "447700900123"; undefined when it is not a plausible E.164 number. */
+export function normalizeNumber(raw: string): string | undefined {
+  const digits = raw.trim().replace(/^\+/, '').replace(/[\s().-]/g, '');
+  return /^[1-9]\d{5,14}$/.test(digits) ? digits : undefined;
+}
+
+export class SupplierService {
+  constructor(
+    private readonly store: Store,
+    private readonly catalog: CatalogService,
+    private readonly clock: Clock,
+    private readonly config: DomainConfig,
+  ) {}
+
+  async create(input: NewSupplier): Promise<CreatedSupplier> {
+    const name = input.name.trim();
+    if (name === '' || name.length > 100) throw new DomainError('INVALID_INPUT', 'A supplier name is 1 to 100 characters');
+    const shareBp = input.shareBp ?? this.config.defaultSupplierShareBp;
+    if (!Number.isInteger(shareBp) || shareBp < 0 || shareBp > 10_000) {
+      throw new DomainError('INVALID_INPUT', 'A share is 0 to 10000 basis points');
+    }
+    const channels = [...new Set(input.channels ?? [this.config.defaultChannel])];
+    for (const channel of channels) await this.catalog.ensureChannel(channel);
+    const key = newSecret();
+    const now = this.clock.now();
+    const publicId = newObjectId(now);
+    try {
+      const id = await this.store.transaction(async (repos) => {
+        const supplierId = await repos.suppliers.insert({
+          public_id: publicId,
+          name,
+          key_hash: hashSecret(key),
+          key_prefix: secretPrefix(key),
+          share_bp: shareBp,
+          enabled: 1,
+          created_at: now,
+          updated_at: now,
+        });
+        await repos.accounts.insert('supplier', { supplierId });
+        for (const channel of channels) await repos.suppliers.addChannel(supplierId, channel);
+        return supplierId;
+      });
+      return { id, publicId, name, channels, key };
+    } catch (error) {
+      if (this.store.isUniqueViolation(error)) throw new DomainError('ALREADY_EXISTS', `A supplier named ${name} exists`);
+      throw error;
+    }
+  }
+
+  async authenticate(key: string): Promise<SupplierRow> {
+    const supplier = key ? await this.store.read.suppliers.findByKeyHash(hashSecret(key)) : undefined;
+    if (!supplier || !supplier.enabled) throw new DomainError('UNAUTHORIZED', 'Unknown supplier key');
+    return supplier;
+  }
+
+  async findByName(name: string): Promise<SupplierRow> {
+    const supplier = await this.store.read.suppliers.findByName(name);
+    if (!supplier) throw new DomainError('NOT_FOUND', `No supplier ${name}`);
+    return supplier;
+  }
+
+  async addChannel(supplierId: number, channel: number): Promise<void> {
+    await this.catalog.ensureChannel(channel);
+    await this.store.read.suppliers.addChannel(supplierId, channel);
+  }
+
+  /**
+   * Registers numbers or updates their country and operator (idempotent). New numbers start
+   * offline: a supplier says which are in a modem right now with setOnline.
+   */
+  async registerNumbers(supplierId: number, inputs: NumberInput[]): Promise<{ registered: number }> {
+    if (inputs.length > MAX_NUMBERS_PER_CALL) throw new DomainError('INVALID_INPUT', `At most ${MAX_NUMBERS_PER_CALL} numbers per call`);
+    const numbers = new Map<string, { number: string; country: string; operator: string; draw: number }>();
+    for (const input of inputs) {
+      const number = normalizeNumber(input.number);
+      if (!number) throw new DomainError('INVALID_INPUT', `${input.number} is not an international phone number`);
+      const country = normalizeCountry(input.country);
+      if (!country) throw new DomainError('INVALID_INPUT', `${input.country} is not an ISO 3166 country code`);
+      const operator = (input.operator ?? 'any').trim().toLowerCase() || 'any';
+      numbers.set(number, { number, country, operator, draw: randomDraw() });
+    }
+    const now = this.clock.now();
+    await this.store.transaction(async (repos) => {
+      const elsewhere = await repos.numbers.upsert(supplierId, [...numbers.values()], now);
+      if (elsewhere.length > 0) {
+        throw new DomainError('NUMBER_OWNED_ELSEWHERE', `Registered by another supplier: ${elsewhere.join(', ')}`, { numbers: elsewhere });
+      }
+    });
+    return { registered: numbers.size };
+  }
+
+  /** Exactly these numbers are online now; the supplier's others go offline (the SIMs left the modems). */
+  async setOnline(supplierId: number, inputs: string[]): Promise<{ online: number }> {
+    if (inputs.length > MAX_NUMBERS_PER_CALL) throw new DomainError('INVALID_INPUT', `At most ${MAX_NUMBERS_PER_CALL} numbers per call`);
+    const numbers = [
+      ...new Set(
+        inputs.map((raw) => {
+          const number = normalizeNumber(raw);
+          if (!number) throw new DomainError('INVALID_INPUT', `${raw} is not an international phone number`);
+          return number;
+        }),
+      ),
+    ];
+    const now = this.clock.now();
+    const online = await this.store.transaction(async (repos) => {
+      const unknown = await repos.numbers.unknownOf(supplierId, numbers);
+      if (unknown.length > 0) {
+        throw new DomainError('UNKNOWN_NUMBER', `Not registered by this supplier: ${unknown.join(', ')}`, { numbers: unknown });
+      }
+      return repos.numbers.setOnlineSet(supplierId, numbers, now);
+    });
+    return { online };
+  }
+}
