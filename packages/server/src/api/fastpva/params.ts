@@ -1,0 +1,117 @@
+// Query parameters of the FASTPVA API, validated with zod. Every message is what the client sees
+// in {"code":-1,"data":"<message>"}, so each names the parameter at fault.
+import { z } from 'zod';
+
+const missingOrInvalid = (name: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? `Missing parameter: ${name}` : `Invalid parameter: ${name}`;
+
+const text = (name: string) => z.string({ error: missingOrInvalid(name) });
+
+/** A whole number given as decimal digits. */
+const wholeNumber = (name: string, message = `Invalid parameter: ${name}`) =>
+  text(name)
+    .regex(/^\d{1,15}$/, message)
+    .transform(Number);
+
+const positive = (name: string) => wholeNumber(name).refine((n) => n >= 1, `Invalid parameter: ${name}`);
+
+/** ISO-8601, or epoch seconds, or epoch milliseconds (DESIGN §4). */
+const instant = (name: string) =>
+  text(name).transform((value, ctx) => {
+    const ms = /^\d{1,15}$/.test(value) ? (value.length <= 11 ? Number(value) * 1000 : Number(value)) : Date.parse(value);
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: `Invalid parameter: ${name}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** A status filter: one of `values` or "all", any letter case; "all" means no filter. */
+const statusFilter = <T extends string>(name: string, values: readonly T[]) =>
+  text(name).transform((value, ctx) => {
+    const lower = value.toLowerCase();
+    if (lower === 'all') return undefined;
+    if ((values as readonly string[]).includes(lower)) return lower as T;
+    ctx.addIssue({ code: 'custom', message: `Invalid parameter: ${name}` });
+    return z.NEVER;
+  });
+
+const paging = { page: positive('page'), limit: positive('limit') };
+
+export const projectsQuery = z.object({
+  ...paging,
+  keyword: text('keyword').max(100, 'Invalid parameter: keyword').optional(),
+  channel: text('channel')
+    .transform((value, ctx) => {
+      if (value.toLowerCase() === 'all') return 'all' as const;
+      if (/^\d{1,9}$/.test(value)) return Number(value);
+      ctx.addIssue({ code: 'custom', message: 'Invalid channel ID' });
+      return z.NEVER;
+    })
+    .optional(),
+});
+
+export const collectsQuery = z.object({ ...paging, keyword: text('keyword').max(100, 'Invalid parameter: keyword').optional() });
+
+/** The legacy /project/list takes the same paging and keyword. */
+export const legacyProjectListQuery = collectsQuery;
+
+/** A missing or malformed project id gets the message FASTPVA clients know for an unknown one. */
+const myPid = z
+  .string({ error: 'Invalid Service ID' })
+  .regex(/^\d{1,9}$/, 'Invalid Service ID')
+  .transform(Number);
+
+export const myPidQuery = z.object({ myPid });
+
+export const getNumberQuery = z.object({
+  myPid,
+  number: text('number').max(32, 'Invalid number').optional(),
+  locale: text('locale').max(8, 'Invalid country ID').optional(),
+});
+
+export const orderIdQuery = z.object({ orderId: text('orderId').max(64, 'Invalid order ID') });
+
+export const codesQuery = z.object({
+  ordersId: text('ordersId').transform((value) => value.split('_').filter((id) => id !== '')),
+});
+
+export const smsOrdersQuery = z.object({
+  ...paging,
+  orderId: text('orderId').optional(),
+  number: text('number').optional(),
+  startTime: instant('startTime').optional(),
+  endTime: instant('endTime').optional(),
+  numberStatus: statusFilter('numberStatus', ['receiving', 'released'] as const).optional(),
+  smsStatus: statusFilter('smsStatus', ['waiting', 'received', 'failed'] as const).optional(),
+});
+
+export const rechargeOrdersQuery = z.object({
+  ...paging,
+  orderId: text('orderId').optional(),
+  status: statusFilter('status', ['paid', 'unpaid'] as const).optional(),
+  startTime: instant('startTime').optional(),
+  endTime: instant('endTime').optional(),
+});
+
+export const rechargeCreateQuery = z.object({
+  amount: positive('amount'),
+  payment: text('payment').max(32, 'Invalid parameter: payment'),
+});
+
+/**
+ * The raw query as the schemas expect it: an empty parameter is an absent one (clients send
+ * `locale=&keyword=`), and a repeated one is refused rather than guessed at.
+ */
+export function cleanQuery(query: unknown): Record<string, string | string[]> {
+  const clean: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    if (typeof value === 'string') {
+      const trimmed = value.trim();
+      if (trimmed !== '') clean[key] = trimmed;
+    } else if (Array.isArray(value)) {
+      clean[key] = value as string[];
+    }
+  }
+  return clean;
+}
