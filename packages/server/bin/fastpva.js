@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The `fastpva` command: a committed shim, so the bin link exists before the TypeScript build.
+import { main } from '../dist/cli/main.js';
+
+await main(process.argv.slice(2));

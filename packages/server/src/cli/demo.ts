@@ -1,0 +1,145 @@
+// `fastpva demo`: a ready platform in one command. A seeded catalogue, a demo user with money, and a
+// simulated SIM bank that answers every order with a realistic SMS a few seconds later, pushed
+// through the real supplier API, so the whole path (push -> code extraction -> charge) runs.
+import { randomInt, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { z } from 'zod';
+import { loadConfig } from '../config.js';
+import { serviceOf } from '../domain/catalog.js';
+import type { Platform } from '../domain/platform.js';
+import { startServer } from '../server.js';
+import { parseDatabaseUrl } from '../store/dialect.js';
+import { common, integer, parse } from './args.js';
+import { report } from './output.js';
+import { closeOnSignal } from './serve.js';
+
+const DEMO_DB = 'sqlite:./data/demo.db';
+
+const CATALOGUE: { enname: string; channel: number; price?: number; countryPrices?: Record<string, number> }[] = [
+  { enname: 'Telegram-C6', channel: 6, countryPrices: { GB: 30, NL: 12, FR: 38, DE: 25, US: 45 } },
+  { enname: 'WhatsApp-C6', channel: 6, countryPrices: { GB: 50, NL: 35, DE: 40, US: 60 } },
+  { enname: 'Depop-C6', channel: 6, countryPrices: { GB: 30, NL: 12, FR: 38 } },
+  { enname: 'Tinder-C6', channel: 6, price: 25 },
+  { enname: 'Gmail-4', channel: 4, price: 14 },
+  { enname: 'Discord-4', channel: 4, price: 10 },
+];
+
+/** Fictional-range numbers (Ofcom drama range, NANP 555-01xx, ...), five per country. */
+const NUMBERS = [
+  ...[...Array(5)].map((_, i) => ({ number: `4477009001${i}0`, country: 'GB', operator: 'vodafone' })),
+  ...[...Array(5)].map((_, i) => ({ number: `3161234500${i}`, country: 'NL', operator: 'kpn' })),
+  ...[...Array(5)].map((_, i) => ({ number: `3361234500${i}`, country: 'FR', operator: 'orange' })),
+  ...[...Array(5)].map((_, i) => ({ number: `4915112345${i}0`, country: 'DE', operator: 'telekom' })),
+  ...[...Array(5)].map((_, i) => ({ number: `120155501${i}0`, country: 'US', operator: 'tmobile' })),
+];
+
+/** What each service's real verification SMS looks like. */
+function smsFor(service: string): { from: string; text: string } {
+  const digits = (n: number) => String(randomInt(10 ** (n - 1), 10 ** n));
+  switch (service.toLowerCase()) {
+    case 'telegram': {
+      const code = digits(5);
+      return { from: 'Telegram', text: `Telegram code: ${code}\n\nYou can also tap on this link to log in:\nhttps://t.me/login/${code}` };
+    }
+    case 'whatsapp': {
+      const code = digits(6);
+      return { from: 'WhatsApp', text: `Your WhatsApp code: ${code.slice(0, 3)}-${code.slice(3)}\n\nDon't share this code with others` };
+    }
+    case 'gmail':
+      return { from: 'Google', text: `G-${digits(6)} is your Google verification code.` };
+    case 'depop':
+      return { from: 'Depop', text: `Your Depop verification code is ${digits(4)}. It expires in 10 minutes.` };
+    case 'tinder':
+      return { from: 'Tinder', text: `Your Tinder code is ${digits(6)}. Don't share it.` };
+    case 'discord':
+      return { from: 'Discord', text: `Your Discord verification code is: ${digits(6)}` };
+    default:
+      return { from: service, text: `Your ${service} verification code is ${digits(6)}` };
+  }
+}
+
+export interface DemoSeed {
+  apiKey: string;
+  supplierKey: string;
+  projects: { myPid: number; enname: string }[];
+}
+
+export async function seedDemo(platform: Platform): Promise<DemoSeed> {
+  const projects = [];
+  for (const p of CATALOGUE) {
+    const created = await platform.catalog.createProject({ enname: p.enname, channel: p.channel, price: p.price, countryPrices: p.countryPrices });
+    projects.push({ myPid: created.myPid, enname: created.enname });
+  }
+  const user = await platform.users.create({ username: 'demo', password: 'demo-password', balance: 10_000, email: 'demo@example.com' });
+  const supplier = await platform.suppliers.create({ name: 'Demo SIM bank', channels: [4, 6] });
+  await platform.suppliers.registerNumbers(supplier.id, NUMBERS);
+  await platform.suppliers.setOnline(supplier.id, NUMBERS.map((n) => n.number));
+  return { apiKey: user.apiKey, supplierKey: supplier.key, projects };
+}
+
+/** The simulated SIM bank: every new order gets a service-shaped SMS after 2 to 5 seconds. */
+export function simulateSupplier(platform: Platform, baseUrl: string, supplierKey: string): () => void {
+  const timers = new Set<NodeJS.Timeout>();
+  const off = platform.events.on('order.created', (order) => {
+    const timer = setTimeout(async () => {
+      timers.delete(timer);
+      try {
+        const project = await platform.catalog.view(order.projectId);
+        const sms = smsFor(serviceOf(project.enname));
+        await fetch(`${baseUrl}/supplier/v1/sms`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${supplierKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ id: randomUUID(), to: order.number, from: sms.from, text: sms.text, receivedAt: new Date().toISOString() }),
+        });
+      } catch (error) {
+        console.error('simulated supplier could not push its SMS:', error);
+      }
+    }, randomInt(2000, 5000));
+    timers.add(timer);
+  });
+  return () => {
+    off();
+    for (const timer of timers) clearTimeout(timer);
+  };
+}
+
+export async function demo(argv: string[]): Promise<void> {
+  const o = parse(
+    argv,
+    { port: { type: 'string' }, host: { type: 'string' } },
+    z.object({ ...common, port: integer.default(8080), host: z.string().default('127.0.0.1') }),
+  );
+  const databaseUrl = o.db ?? DEMO_DB;
+  // The demo's own file starts afresh each run, so the key printed below is the one that works.
+  if (o.db === undefined) {
+    const { target } = parseDatabaseUrl(databaseUrl);
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${target}${suffix}`, { force: true });
+  }
+  const config = loadConfig(process.env, { databaseUrl, port: o.port, host: o.host, logLevel: 'warn' });
+  const server = await startServer(config);
+  const seed = await seedDemo(server.platform);
+  const stopSimulator = simulateSupplier(server.platform, server.url, seed.supplierKey);
+  closeOnSignal(async () => {
+    stopSimulator();
+    await server.close();
+  });
+  const telegram = seed.projects[0]!;
+  const base = `${server.url}/pvapublic`;
+  report(
+    o.json,
+    { url: server.url, apikey: seed.apiKey, supplierKey: seed.supplierKey, projects: seed.projects },
+    [
+      `fastpva demo running at ${server.url} (database ${databaseUrl})`,
+      '',
+      `Demo user "demo" (password demo-password) with $100.00. API key: ${seed.apiKey}`,
+      `Projects: ${seed.projects.map((p) => `${p.enname}=${p.myPid}`).join(', ')}`,
+      '',
+      'A simulated SIM bank answers every order with an SMS 2 to 5 seconds later. Try:',
+      `  curl -s '${base}/sms/getNumber?myPid=${telegram.myPid}&locale=GB&apikey=${seed.apiKey}'`,
+      `  curl -s '${base}/sms/getCode?orderId=<orderId from above>&apikey=${seed.apiKey}'`,
+      `  curl -s '${base}/user/info?apikey=${seed.apiKey}'`,
+      '',
+      'Press Ctrl+C to stop.',
+    ].join('\n'),
+  );
+}

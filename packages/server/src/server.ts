@@ -1,0 +1,42 @@
+// A running fastpva node: store, domain, HTTP surfaces and background jobs.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './api/app.js';
+import type { ServerConfig } from './config.js';
+import type { Clock } from './domain/clock.js';
+import { createPlatform, type Platform } from './domain/platform.js';
+import { startExpirySweeper } from './jobs/expiry.js';
+import { Store } from './store/store.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  platform: Platform;
+  /** http://host:port as bound (the real port when 0 was asked for). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig, options: { clock?: Clock } = {}): Promise<RunningServer> {
+  const store = await Store.open(config.databaseUrl, { poolSize: config.dbPoolSize });
+  try {
+    const platform = await createPlatform(store, { clock: options.clock, config: config.domain });
+    const app = await buildApp(platform, { logger: { level: config.logLevel }, logRequests: config.logRequests });
+    await app.listen({ port: config.port, host: config.host });
+    const sweeper = startExpirySweeper(platform.orders, config.sweepIntervalMs, app.log);
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    return {
+      app,
+      platform,
+      url: `http://${host}:${port}`,
+      async close() {
+        await sweeper.stop();
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
