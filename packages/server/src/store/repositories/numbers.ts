@@ -23,6 +23,13 @@ export interface FreeNumberQuery {
 
 export type FreeNumber = Pick<NumberRow, 'id' | 'number' | 'supplier_id' | 'country'>;
 
+/** Bound parameters per statement stay far below SQLite's (32766) and Postgres' (65535) limits. */
+const CHUNK = 1000;
+
+function* chunks<T>(items: T[]): Generator<T[]> {
+  for (let i = 0; i < items.length; i += CHUNK) yield items.slice(i, i + CHUNK);
+}
+
 export class NumberRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -34,67 +41,65 @@ export class NumberRepository {
    * supplier are left alone and returned, so the caller can refuse them.
    */
   async upsert(supplierId: number, numbers: NumberRegistration[], now: number): Promise<string[]> {
-    if (numbers.length === 0) return [];
-    await this.db
-      .insertInto('numbers')
-      .values(
-        numbers.map((n) => ({
-          supplier_id: supplierId,
-          number: n.number,
-          country: n.country,
-          operator: n.operator,
-          online: 0 as const,
-          active_order_id: null,
-          draw: n.draw,
-          created_at: now,
-          updated_at: now,
-        })),
-      )
-      .onConflict((oc) =>
-        oc
-          .column('number')
-          .doUpdateSet((eb) => ({ country: eb.ref('excluded.country'), operator: eb.ref('excluded.operator'), updated_at: now }))
-          .where('numbers.supplier_id', '=', supplierId),
-      )
-      .execute();
-    const owned = await this.db
-      .selectFrom('numbers')
-      .select('number')
-      .where('number', 'in', numbers.map((n) => n.number))
-      .where('supplier_id', '<>', supplierId)
-      .execute();
-    return owned.map((r) => r.number);
+    const elsewhere: string[] = [];
+    for (const batch of chunks(numbers)) {
+      await this.db
+        .insertInto('numbers')
+        .values(
+          batch.map((n) => ({
+            supplier_id: supplierId,
+            number: n.number,
+            country: n.country,
+            operator: n.operator,
+            online: 0 as const,
+            active_order_id: null,
+            draw: n.draw,
+            created_at: now,
+            updated_at: now,
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .column('number')
+            .doUpdateSet((eb) => ({ country: eb.ref('excluded.country'), operator: eb.ref('excluded.operator'), updated_at: now }))
+            .where('numbers.supplier_id', '=', supplierId),
+        )
+        .execute();
+      const owned = await this.db
+        .selectFrom('numbers')
+        .select('number')
+        .where('number', 'in', batch.map((n) => n.number))
+        .where('supplier_id', '<>', supplierId)
+        .execute();
+      elsewhere.push(...owned.map((r) => r.number));
+    }
+    return elsewhere;
   }
 
   /** Exactly these numbers of the supplier are online; all its others go offline. Returns how many are online. */
   async setOnlineSet(supplierId: number, numbers: string[], now: number): Promise<number> {
-    await this.db
-      .updateTable('numbers')
-      .set({ online: 0, updated_at: now })
-      .where('supplier_id', '=', supplierId)
-      .where('online', '=', 1)
-      .$if(numbers.length > 0, (q) => q.where('number', 'not in', numbers))
-      .execute();
-    if (numbers.length === 0) return 0;
-    const result = await this.db
-      .updateTable('numbers')
-      .set({ online: 1, updated_at: now })
-      .where('supplier_id', '=', supplierId)
-      .where('number', 'in', numbers)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    // Inside the caller's transaction nobody sees the moment when all are offline.
+    await this.db.updateTable('numbers').set({ online: 0, updated_at: now }).where('supplier_id', '=', supplierId).where('online', '=', 1).execute();
+    let online = 0;
+    for (const batch of chunks(numbers)) {
+      const result = await this.db
+        .updateTable('numbers')
+        .set({ online: 1, updated_at: now })
+        .where('supplier_id', '=', supplierId)
+        .where('number', 'in', batch)
+        .executeTakeFirst();
+      online += Number(result.numUpdatedRows);
+    }
+    return online;
   }
 
   /** Of these numbers, the ones the supplier has not registered. */
   async unknownOf(supplierId: number, numbers: string[]): Promise<string[]> {
-    if (numbers.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('numbers')
-      .select('number')
-      .where('supplier_id', '=', supplierId)
-      .where('number', 'in', numbers)
-      .execute();
-    const known = new Set(rows.map((r) => r.number));
+    const known = new Set<string>();
+    for (const batch of chunks(numbers)) {
+      const rows = await this.db.selectFrom('numbers').select('number').where('supplier_id', '=', supplierId).where('number', 'in', batch).execute();
+      for (const row of rows) known.add(row.number);
+    }
     return numbers.filter((n) => !known.has(n));
   }
 
