@@ -68,64 +68,30 @@ export class Ledger {
 
   /** The first SMS arrived: the hold becomes a charge and the supplier's share is credited. */
   async charge(repos: Repositories, order: OrderMoney, now: number): Promise<number> {
-    const hold = await this.holdOf(repos, order);
+    const hold = await this.resolve(repos, order, 'charge', now);
     if (!hold) return this.availableOf(repos, order.userId);
-    await repos.transfers.insert({
-      kind: 'charge',
-      debit_account_id: hold.debit_account_id,
-      credit_account_id: hold.credit_account_id,
-      amount: hold.amount,
-      pending_id: hold.id,
-      order_id: order.id,
-      created_at: now,
-    });
     const available = await repos.accounts.settleHold(hold.debit_account_id, hold.amount);
     await repos.accounts.credit(hold.credit_account_id, hold.amount);
 
     const payee = await repos.suppliers.payee(order.supplierId);
     const share = payee ? Math.floor((hold.amount * payee.shareBp) / 10_000) : 0;
     if (payee && share > 0) {
-      await repos.transfers.insert({
-        kind: 'supplier_share',
-        debit_account_id: this.system.revenue,
-        credit_account_id: payee.accountId,
-        amount: share,
-        order_id: order.id,
-        created_at: now,
-      });
-      await this.move(repos, this.system.revenue, payee.accountId, share);
+      await this.post(repos, { kind: 'supplier_share', from: this.system.revenue, to: payee.accountId, amount: share, order_id: order.id }, now);
     }
     return available;
   }
 
   /** No SMS came: the hold is voided and the money is available again. */
   async void(repos: Repositories, order: OrderMoney, kind: 'refund' | 'expire', now: number): Promise<number> {
-    const hold = await this.holdOf(repos, order);
+    const hold = await this.resolve(repos, order, kind, now);
     if (!hold) return this.availableOf(repos, order.userId);
-    await repos.transfers.insert({
-      kind,
-      debit_account_id: hold.debit_account_id,
-      credit_account_id: hold.credit_account_id,
-      amount: hold.amount,
-      pending_id: hold.id,
-      order_id: order.id,
-      created_at: now,
-    });
     return repos.accounts.releaseHold(hold.debit_account_id, hold.amount);
   }
 
   /** A paid recharge order: money enters from the outside world. */
   async recharge(repos: Repositories, entry: { userId: number; amount: number; rechargeId: number; now: number }): Promise<number> {
     const account = await this.userAccount(repos, entry.userId);
-    await repos.transfers.insert({
-      kind: 'recharge',
-      debit_account_id: this.system.world,
-      credit_account_id: account,
-      amount: entry.amount,
-      recharge_id: entry.rechargeId,
-      created_at: entry.now,
-    });
-    return this.move(repos, this.system.world, account, entry.amount);
+    return this.post(repos, { kind: 'recharge', from: this.system.world, to: account, amount: entry.amount, recharge_id: entry.rechargeId }, entry.now);
   }
 
   /** An admin's correction, positive or negative. A negative one may not exceed what is available. */
@@ -135,16 +101,7 @@ export class Ledger {
     }
     const account = await this.userAccount(repos, entry.userId);
     const [from, to] = entry.amount > 0 ? [this.system.world, account] : [account, this.system.world];
-    const amount = Math.abs(entry.amount);
-    await repos.transfers.insert({
-      kind: 'adjustment',
-      debit_account_id: from,
-      credit_account_id: to,
-      amount,
-      note: entry.note,
-      created_at: entry.now,
-    });
-    await this.move(repos, from, to, amount);
+    await this.post(repos, { kind: 'adjustment', from, to, amount: Math.abs(entry.amount), note: entry.note }, entry.now);
     return this.availableOf(repos, entry.userId);
   }
 
@@ -182,16 +139,38 @@ export class Ledger {
     return { ok: mismatched.length === 0 && holdsResolvedTwice.length === 0 && total === 0, total, holdsResolvedTwice, mismatched, accounts: audited };
   }
 
-  private async holdOf(repos: Repositories, order: OrderMoney): Promise<TransferRow | undefined> {
+  /**
+   * Records the one transfer that resolves the order's hold (the unique pending_id makes a second
+   * one fail). Returns the hold, or nothing for a free order, which has none.
+   */
+  private async resolve(repos: Repositories, order: OrderMoney, kind: 'charge' | 'refund' | 'expire', now: number): Promise<TransferRow | undefined> {
     if (order.holdId === null) return undefined;
     const hold = await repos.transfers.findById(order.holdId);
     if (hold?.kind !== 'hold') throw new Error(`Order ${order.id} points at ${order.holdId}, which is not a hold`);
+    await repos.transfers.insert({
+      kind,
+      debit_account_id: hold.debit_account_id,
+      credit_account_id: hold.credit_account_id,
+      amount: hold.amount,
+      pending_id: hold.id,
+      order_id: order.id,
+      created_at: now,
+    });
     return hold;
   }
 
-  private async move(repos: Repositories, from: number, to: number, amount: number): Promise<number> {
-    const left = await repos.accounts.debit(from, amount);
-    if (left === undefined) throw new DomainError('INSUFFICIENT_BALANCE', 'Insufficient balance');
+  /**
+   * Moves posted money: the transfer and both balances, or nothing when `from` may not go that low.
+   * Returns the available balance of `to`.
+   */
+  private async post(
+    repos: Repositories,
+    t: { kind: TransferKind; from: number; to: number; amount: number; order_id?: number; recharge_id?: number; note?: string },
+    now: number,
+  ): Promise<number> {
+    const { kind, from, to, amount, ...refs } = t;
+    if ((await repos.accounts.debit(from, amount)) === undefined) throw new DomainError('INSUFFICIENT_BALANCE', 'Insufficient balance');
+    await repos.transfers.insert({ kind, debit_account_id: from, credit_account_id: to, amount, created_at: now, ...refs });
     return repos.accounts.credit(to, amount);
   }
 
