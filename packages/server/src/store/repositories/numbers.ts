@@ -119,13 +119,18 @@ export class NumberRepository {
       .select(['n.id', 'n.number', 'n.supplier_id', 'n.country'])
       .where('n.online', '=', 1)
       .where('n.active_order_id', 'is', null)
-      .where('n.supplier_id', 'in', (eb) =>
-        eb
-          .selectFrom('supplier_channels as sc')
-          .innerJoin('suppliers as s', 's.id', 'sc.supplier_id')
-          .select('sc.supplier_id')
-          .where('sc.channel_id', '=', query.channelId)
-          .where('s.enabled', '=', 1),
+      // A correlated EXISTS, not `supplier_id IN (...)`: with IN, both SQLite and Postgres (without
+      // fresh statistics) walk every number of the channel's suppliers and sort them, instead of
+      // walking the draw index and stopping at the first free number (40 ms vs 0.1 ms per call).
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('supplier_channels as sc')
+            .innerJoin('suppliers as s', 's.id', 'sc.supplier_id')
+            .select('sc.supplier_id')
+            .whereRef('sc.supplier_id', '=', 'n.supplier_id')
+            .where('sc.channel_id', '=', query.channelId)
+            .where('s.enabled', '=', 1),
+        ),
       )
       .where(({ not, exists, selectFrom }) =>
         not(
