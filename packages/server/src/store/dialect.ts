@@ -18,6 +18,7 @@ import {
   type SqliteStatement,
 } from 'kysely';
 import pg from 'pg';
+import { GroupCommit } from './group-commit.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -52,7 +53,12 @@ export interface DialectSupport {
   /** An auto-assigned integer primary key. */
   idColumn(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   readonly idType: 'integer' | 'bigint';
+  /** Runs `work` in one write transaction (on SQLite, group-committed with its neighbours). */
+  transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
 }
+
+/** What differs per dialect but not per open database. */
+type DialectTraits = Omit<DialectSupport, 'transaction'>;
 
 export interface OpenDatabase {
   db: Kysely<Database>;
@@ -68,7 +74,7 @@ export async function openDatabase(url: string, options: { poolSize?: number } =
 
 // ---------------------------------------------------------------- SQLite
 
-const sqliteSupport: DialectSupport = {
+const sqliteTraits: DialectTraits = {
   name: 'sqlite',
   rowLocks: false,
   isTransient: (error) => errorCode(error) === 'SQLITE_BUSY' || errorCode(error) === 'SQLITE_LOCKED',
@@ -86,7 +92,8 @@ function openSqlite(location: DatabaseLocation): OpenDatabase {
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachedStatements(raw) }) });
-  return { db, dialect: sqliteSupport, location, close: () => db.destroy() };
+  const writer = new GroupCommit(db);
+  return { db, dialect: { ...sqliteTraits, transaction: (work) => writer.transaction(work) }, location, close: () => db.destroy() };
 }
 
 /**
@@ -110,8 +117,9 @@ function cachedStatements(raw: BetterSqlite3.Database): SqliteDatabase {
 }
 
 /**
- * BEGIN IMMEDIATE takes the write lock up front. A plain BEGIN upgrades later and can fail with
- * SQLITE_BUSY without waiting when two processes share the file.
+ * BEGIN IMMEDIATE takes the write lock up front; a plain BEGIN upgrades later and can fail with
+ * SQLITE_BUSY without waiting when two processes share the file. (This serves Kysely's own
+ * transactions, e.g. migrations; the store's go through GroupCommit, which begins the same way.)
  */
 class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -134,7 +142,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
 
 const PG_TRANSIENT = new Set(['40001', '40P01', '55P03']);
 
-const postgresSupport: DialectSupport = {
+const postgresTraits: DialectTraits = {
   name: 'postgres',
   rowLocks: true,
   isTransient: (error) => PG_TRANSIENT.has(errorCode(error) ?? ''),
@@ -158,7 +166,7 @@ function openPostgres(location: DatabaseLocation, poolSize: number): OpenDatabas
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: postgresSupport, location, close: () => db.destroy() };
+  return { db, dialect: { ...postgresTraits, transaction: (work) => db.transaction().execute(work) }, location, close: () => db.destroy() };
 }
 
 function errorCode(error: unknown): string | undefined {

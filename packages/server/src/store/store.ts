@@ -85,7 +85,7 @@ export class Store {
   async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.opened.db.transaction().execute((trx) => work(repositories(trx, this.opened.dialect)));
+        return await this.opened.dialect.transaction((trx) => work(repositories(trx, this.opened.dialect)));
       } catch (error) {
         if (!this.opened.dialect.isTransient(error)) throw error;
         if (attempt >= ATTEMPTS) throw new StoreBusyError(error);
