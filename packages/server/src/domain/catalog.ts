@@ -2,6 +2,7 @@
 // country and per user, and each user's favourites ("collects").
 import type { ProjectRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { TtlCache } from './cache.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
@@ -53,12 +54,27 @@ const validPrice = (price: number) => Number.isSafeInteger(price) && price >= 0;
 /** "Telegram-C6" -> "Telegram", "Gmail-4" -> "Gmail". */
 export const serviceOf = (enname: string): string => enname.replace(/-(c?\d+)$/i, '');
 
+/** What every order on a project needs, cached (see DomainConfig.cacheTtlMs). */
+interface ProjectTerms {
+  project: ProjectRow;
+  /** The channel is enabled and some enabled supplier serves it. */
+  open: boolean;
+  prices: Map<string, number>;
+}
+
 export class CatalogService {
+  private readonly projectTerms: TtlCache<number, ProjectTerms>;
+  /** "userId:myPid" -> the user's own price, if an admin set one. */
+  private readonly userPrices: TtlCache<string, { price: number | undefined }>;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly config: DomainConfig,
-  ) {}
+  ) {
+    this.projectTerms = new TtlCache(clock, config.cacheTtlMs);
+    this.userPrices = new TtlCache(clock, config.cacheTtlMs);
+  }
 
   /** Channels are plain numbers; one is created the first time a project or supplier names it. */
   async ensureChannel(id: number, name = `Channel ${id}`): Promise<void> {
@@ -139,6 +155,7 @@ export class CatalogService {
     await this.requireProject(myPid);
     if (price !== null && !validPrice(price)) throw new DomainError('INVALID_INPUT', 'A price is a whole, non-negative number of cents');
     await this.store.read.catalog.setUserPrice(userId, myPid, price);
+    this.userPrices.delete(`${userId}:${myPid}`);
   }
 
   async collect(userId: number, myPid: number): Promise<void> {
@@ -175,17 +192,14 @@ export class CatalogService {
    * set, else the country's price, else the project's.
    */
   async orderTerms(userId: number, myPid: number, locale: string | undefined): Promise<OrderTerms> {
-    const read = this.store.read.catalog;
-    const project = await read.findProject(myPid);
-    if (!project || !project.enabled) throw new DomainError('PROJECT_NOT_FOUND', 'Invalid Service ID');
-    const [channel, served, userPrices, countryPrices] = await Promise.all([
-      read.findChannel(project.channel_id),
-      this.store.read.suppliers.channelHasSuppliers(project.channel_id),
-      read.userPrices(userId, [myPid]),
-      project.support_country ? read.countryPrices([myPid]) : undefined,
+    const [terms, own] = await Promise.all([
+      this.projectTerms.get(myPid, () => this.loadProjectTerms(myPid)),
+      this.userPrices.get(`${userId}:${myPid}`, async () => ({ price: (await this.store.read.catalog.userPrices(userId, [myPid])).get(myPid) })),
     ]);
-    if (!channel?.enabled || !served) throw new DomainError('CHANNEL_UNAVAILABLE', 'Not available for this channel.');
-    const userPrice = userPrices.get(myPid);
+    if (!terms || !terms.project.enabled) throw new DomainError('PROJECT_NOT_FOUND', 'Invalid Service ID');
+    if (!terms.open) throw new DomainError('CHANNEL_UNAVAILABLE', 'Not available for this channel.');
+    const { project, prices } = terms;
+    const userPrice = own?.price;
 
     let country: string | undefined;
     if (locale !== undefined) {
@@ -196,13 +210,29 @@ export class CatalogService {
       const price = userPrice ?? project.selling_price;
       return { project, countries: country ? [country] : undefined, priceIn: () => price };
     }
-    const prices = countryPrices?.get(myPid) ?? new Map<string, number>();
     if (country && !prices.has(country)) throw new DomainError('COUNTRY_NOT_SUPPORTED', 'Invalid country ID');
     return {
       project,
       countries: country ? [country] : [...prices.keys()],
       priceIn: (c) => userPrice ?? prices.get(c) ?? project.selling_price,
     };
+  }
+
+  /** Suppliers joined or left a channel: projects' "served" state must be read again. */
+  forgetTerms(): void {
+    this.projectTerms.clear();
+  }
+
+  private async loadProjectTerms(myPid: number): Promise<ProjectTerms | undefined> {
+    const read = this.store.read.catalog;
+    const project = await read.findProject(myPid);
+    if (!project) return undefined;
+    const [channel, served, countryPrices] = await Promise.all([
+      read.findChannel(project.channel_id),
+      this.store.read.suppliers.channelHasSuppliers(project.channel_id),
+      project.support_country ? read.countryPrices([myPid]) : undefined,
+    ]);
+    return { project, open: Boolean(channel?.enabled) && served, prices: countryPrices?.get(myPid) ?? new Map() };
   }
 
   private async requireProject(myPid: number): Promise<ProjectRow> {

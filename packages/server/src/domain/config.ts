@@ -10,6 +10,11 @@ export interface DomainConfig {
   defaultChannel: number;
   /** Payment methods a recharge order may name. */
   paymentMethods: string[];
+  /**
+   * How long a process may reuse who an API key belongs to and a project's terms (0 = never). Other
+   * processes see a rotated key, a disabled user or a new price within this time.
+   */
+  cacheTtlMs: number;
 }
 
 export const defaultDomainConfig: DomainConfig = {
@@ -18,4 +23,5 @@ export const defaultDomainConfig: DomainConfig = {
   defaultSupplierShareBp: 7000,
   defaultChannel: 6,
   paymentMethods: ['USDT-TRC20', 'USDT-ERC20', 'BTC', 'manual'],
+  cacheTtlMs: 2000,
 };

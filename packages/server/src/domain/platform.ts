@@ -42,7 +42,7 @@ export async function createPlatform(
     config,
     events,
     ledger,
-    users: new UserService(store, ledger, clock),
+    users: new UserService(store, ledger, clock, config.cacheTtlMs),
     catalog,
     suppliers: new SupplierService(store, catalog, clock, config),
     orders: new OrderService(store, ledger, catalog, events, clock, config),

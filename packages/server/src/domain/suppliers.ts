@@ -76,6 +76,7 @@ export class SupplierService {
         for (const channel of channels) await repos.suppliers.addChannel(supplierId, channel);
         return supplierId;
       });
+      this.catalog.forgetTerms();
       return { id, publicId, name, channels, key };
     } catch (error) {
       if (this.store.isUniqueViolation(error)) throw new DomainError('ALREADY_EXISTS', `A supplier named ${name} exists`);
@@ -98,6 +99,7 @@ export class SupplierService {
   async addChannel(supplierId: number, channel: number): Promise<void> {
     await this.catalog.ensureChannel(channel);
     await this.store.read.suppliers.addChannel(supplierId, channel);
+    this.catalog.forgetTerms();
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { AuthUser } from '../store/repositories/users.js';
 import type { UserRole } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import { TtlCache } from './cache.js';
 import type { Clock } from './clock.js';
 import { DomainError } from './errors.js';
 import { hashSecret, newObjectId, newSecret, secretPrefix } from './ids.js';
@@ -41,11 +42,17 @@ export interface UserInfo {
 const USERNAME = /^[A-Za-z0-9_.@-]{3,64}$/;
 
 export class UserService {
+  /** Key hash -> user: every API call authenticates, and keys rarely change. */
+  private readonly byKey: TtlCache<string, AuthUser>;
+
   constructor(
     private readonly store: Store,
     private readonly ledger: Ledger,
     private readonly clock: Clock,
-  ) {}
+    cacheTtlMs: number,
+  ) {
+    this.byKey = new TtlCache(clock, cacheTtlMs);
+  }
 
   async create(input: NewUser): Promise<CreatedUser> {
     if (!USERNAME.test(input.username)) {
@@ -90,7 +97,8 @@ export class UserService {
 
   /** Every API call starts here: the key's hash finds the user. */
   async authenticate(apiKey: string): Promise<AuthUser> {
-    const user = apiKey ? await this.store.read.users.findByKeyHash(hashSecret(apiKey)) : undefined;
+    const keyHash = hashSecret(apiKey);
+    const user = apiKey ? await this.byKey.get(keyHash, () => this.store.read.users.findByKeyHash(keyHash)) : undefined;
     if (!user || user.disabled) throw new DomainError('UNAUTHORIZED', 'No user found.');
     return user;
   }
@@ -105,7 +113,10 @@ export class UserService {
   /** A new key replaces the old one at once; the old one stops working. */
   async rotateApiKey(userId: number): Promise<string> {
     const apiKey = newSecret();
+    const old = await this.store.read.users.findById(userId);
+    if (!old) throw new DomainError('NOT_FOUND', 'No user found.');
     await this.store.read.users.replaceApiKey(userId, hashSecret(apiKey), secretPrefix(apiKey), this.clock.now());
+    this.byKey.delete(old.api_key_hash);
     return apiKey;
   }
 
