@@ -32,7 +32,12 @@ export class GroupCommit {
   private async drain(): Promise<void> {
     this.running = true;
     try {
-      while (this.queue.length > 0) await this.batch();
+      while (this.queue.length > 0) {
+        // A batch runs in microtasks and its COMMIT blocks the thread, so requests that arrived
+        // meanwhile are still unread: one turn of the event loop lets them in to join this batch.
+        await new Promise((resolve) => setImmediate(resolve));
+        await this.batch();
+      }
     } finally {
       this.running = false;
     }
