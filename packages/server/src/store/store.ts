@@ -27,9 +27,9 @@ export interface Repositories {
 
 function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositories {
   return {
-    users: new UserRepository(db),
-    accounts: new AccountRepository(db),
-    transfers: new TransferRepository(db),
+    users: new UserRepository(db, dialect),
+    accounts: new AccountRepository(db, dialect),
+    transfers: new TransferRepository(db, dialect),
     catalog: new CatalogRepository(db),
     suppliers: new SupplierRepository(db),
     numbers: new NumberRepository(db, dialect),

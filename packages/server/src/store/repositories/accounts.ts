@@ -1,14 +1,30 @@
 import { sql, type Kysely } from 'kysely';
+import type { DialectSupport } from '../dialect.js';
+import { prepared } from '../prepared.js';
 import type { AccountKind, AccountRow, Database } from '../schema.js';
 
 const available = sql<number>`balance - held`.as('available');
+
+const availableQuery = prepared((db, userId: number) => db.selectFrom('accounts').select(available).where('user_id', '=', userId));
+
+const placeHoldQuery = prepared((db, amount: number, userId: number) =>
+  db
+    .updateTable('accounts')
+    .set((eb) => ({ held: eb('held', '+', amount) }))
+    .where('user_id', '=', userId)
+    .where(sql<boolean>`balance - held >= ${amount}`)
+    .returning(['id', available]),
+);
 
 /**
  * Balances kept in step with transfers. Every method is one conditional UPDATE so that two
  * concurrent writers can never both spend the same cent.
  */
 export class AccountRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectSupport,
+  ) {}
 
   async insert(kind: AccountKind, owner: { userId?: number; supplierId?: number }): Promise<number> {
     const row = await this.db
@@ -39,19 +55,12 @@ export class AccountRepository {
   }
 
   async availableForUser(userId: number): Promise<number | undefined> {
-    const row = await this.db.selectFrom('accounts').select(available).where('user_id', '=', userId).executeTakeFirst();
-    return row?.available;
+    return (await availableQuery(this.db, this.dialect.name, userId)).rows[0]?.available;
   }
 
   /** Reserve `amount` if that much is available. Returns the account and what is left, or nothing. */
-  placeHold(userId: number, amount: number): Promise<{ id: number; available: number } | undefined> {
-    return this.db
-      .updateTable('accounts')
-      .set((eb) => ({ held: eb('held', '+', amount) }))
-      .where('user_id', '=', userId)
-      .where(sql<boolean>`balance - held >= ${amount}`)
-      .returning(['id', available])
-      .executeTakeFirst();
+  async placeHold(userId: number, amount: number): Promise<{ id: number; available: number } | undefined> {
+    return (await placeHoldQuery(this.db, this.dialect.name, amount, userId)).rows[0];
   }
 
   /** A hold ends without moving money (refund, expiry). */

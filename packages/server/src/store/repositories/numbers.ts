@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DialectSupport } from '../dialect.js';
+import { prepared } from '../prepared.js';
 import type { Database, NumberRow } from '../schema.js';
 
 export interface NumberRegistration {
@@ -29,6 +30,64 @@ const CHUNK = 1000;
 function* chunks<T>(items: T[]): Generator<T[]> {
   for (let i = 0; i < items.length; i += CHUNK) yield items.slice(i, i + CHUNK);
 }
+
+type FreeShape = 'from-draw' | 'before-draw' | 'number';
+const findFreeQueries = new Map<string, ReturnType<typeof findFreeFor>>();
+
+/** One query per way of finding: walking from or before the draw, or one given number. */
+function findFreeQuery(shape: FreeShape, rowLocks: boolean) {
+  const key = `${shape}:${rowLocks}`;
+  let query = findFreeQueries.get(key);
+  if (!query) findFreeQueries.set(key, (query = findFreeFor(shape, rowLocks)));
+  return query;
+}
+
+/** NumberRepository.findFree's query for one shape. */
+function findFreeFor(shape: FreeShape, rowLocks: boolean) {
+  return prepared((db, projectId: number, channelId: number, userId: number, bound: number | string, countries: string[]) => {
+    let q = db
+      .selectFrom('numbers as n')
+      .select(['n.id', 'n.number', 'n.supplier_id', 'n.country'])
+      .where('n.online', '=', 1)
+      .where('n.active_order_id', 'is', null)
+      // A correlated EXISTS, not `supplier_id IN (...)`: with IN, both SQLite and Postgres (without
+      // fresh statistics) walk every number of the channel's suppliers and sort them, instead of
+      // walking the draw index and stopping at the first free number (40 ms vs 0.1 ms per call).
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('supplier_channels as sc')
+            .innerJoin('suppliers as s', 's.id', 'sc.supplier_id')
+            .select('sc.supplier_id')
+            .whereRef('sc.supplier_id', '=', 'n.supplier_id')
+            .where('sc.channel_id', '=', channelId)
+            .where('s.enabled', '=', 1),
+        ),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('number_usages as u')
+              .select('u.number_id')
+              .whereRef('u.number_id', '=', 'n.id')
+              .where('u.project_id', '=', projectId)
+              .$if(shape === 'number', (sq) => sq.where('u.user_id', '<>', userId)),
+          ),
+        ),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('number_blacklist as b').select('b.number_id').whereRef('b.number_id', '=', 'n.id').where('b.project_id', '=', projectId))),
+      );
+    if (countries.length === 1) q = q.where('n.country', '=', countries[0]!);
+    else if (countries.length > 1) q = q.where('n.country', 'in', countries);
+    if (shape === 'number') q = q.where('n.number', '=', bound as string);
+    else q = q.where('n.draw', shape === 'from-draw' ? '>=' : '<', bound as number).orderBy('n.draw').limit(1);
+    return rowLocks ? q.forUpdate().skipLocked() : q;
+  });
+}
+
+const claimQuery = prepared((db, orderId: number, now: number, numberId: number) =>
+  db.updateTable('numbers').set({ active_order_id: orderId, updated_at: now }).where('id', '=', numberId).where('active_order_id', 'is', null),
+);
 
 export class NumberRepository {
   constructor(
@@ -114,62 +173,17 @@ export class NumberRepository {
    * each other; SQLite serialises write transactions instead.
    */
   async findFree(query: FreeNumberQuery, range: 'from-draw' | 'before-draw'): Promise<FreeNumber | undefined> {
-    let q = this.db
-      .selectFrom('numbers as n')
-      .select(['n.id', 'n.number', 'n.supplier_id', 'n.country'])
-      .where('n.online', '=', 1)
-      .where('n.active_order_id', 'is', null)
-      // A correlated EXISTS, not `supplier_id IN (...)`: with IN, both SQLite and Postgres (without
-      // fresh statistics) walk every number of the channel's suppliers and sort them, instead of
-      // walking the draw index and stopping at the first free number (40 ms vs 0.1 ms per call).
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('supplier_channels as sc')
-            .innerJoin('suppliers as s', 's.id', 'sc.supplier_id')
-            .select('sc.supplier_id')
-            .whereRef('sc.supplier_id', '=', 'n.supplier_id')
-            .where('sc.channel_id', '=', query.channelId)
-            .where('s.enabled', '=', 1),
-        ),
-      )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('number_usages as u')
-              .select('u.number_id')
-              .whereRef('u.number_id', '=', 'n.id')
-              .where('u.project_id', '=', query.projectId)
-              .$if(query.number !== undefined, (sq) => sq.where('u.user_id', '<>', query.userId)),
-          ),
-        ),
-      )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('number_blacklist as b')
-              .select('b.number_id')
-              .whereRef('b.number_id', '=', 'n.id')
-              .where('b.project_id', '=', query.projectId),
-          ),
-        ),
-      );
-    if (query.countries?.length === 1) q = q.where('n.country', '=', query.countries[0]!);
-    else if (query.countries) q = q.where('n.country', 'in', query.countries);
-    if (query.number !== undefined) q = q.where('n.number', '=', query.number);
-    else q = q.where('n.draw', range === 'from-draw' ? '>=' : '<', query.fromDraw).orderBy('n.draw').limit(1);
-    if (this.dialect.rowLocks) q = q.forUpdate().skipLocked();
-    return q.executeTakeFirst();
+    const countries = query.countries ?? [];
+    if (query.countries && countries.length === 0) return undefined; // no country allowed at all
+    const run = findFreeQuery(query.number !== undefined ? 'number' : range, this.dialect.rowLocks);
+    const bound = query.number ?? query.fromDraw;
+    return (await run(this.db, this.dialect.name, query.projectId, query.channelId, query.userId, bound, countries)).rows[0];
   }
 
   /** Returns false when someone else took the number first. */
   async claim(numberId: number, orderId: number, now: number): Promise<boolean> {
-    const result = await this.db
-      .updateTable('numbers')
-      .set({ active_order_id: orderId, updated_at: now })
-      .where('id', '=', numberId)
-      .where('active_order_id', 'is', null)
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    const result = await claimQuery(this.db, this.dialect.name, orderId, now, numberId);
+    return result.numAffectedRows === 1n;
   }
 
   async free(numberId: number, orderId: number, now: number): Promise<void> {

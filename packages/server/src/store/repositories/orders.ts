@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DialectSupport } from '../dialect.js';
+import { prepared } from '../prepared.js';
 import type { Database, NewOrder, NumberStatus, OrderRow, SmsStatus } from '../schema.js';
 
 /** What getCode and codes answer with: the order's latest SMS and the owner's available balance. */
@@ -24,30 +25,37 @@ export interface OrderFilter {
 
 export type OrderListRow = OrderRow & { enname: string };
 
+const codeViews = (db: Kysely<Database>) =>
+  db
+    .selectFrom('orders as o')
+    .innerJoin('accounts as a', 'a.user_id', 'o.user_id')
+    .select(['o.public_id', 'o.number', 'o.sms_status', 'o.code', 'o.content', sql<number>`a.balance - a.held`.as('available')]);
+
+const insertQuery = prepared((db, order: NewOrder) => db.insertInto('orders').values(order).returning('id'));
+
+/** getCode's read, on every poll of every customer script. */
+const codeViewQuery = prepared((db, publicId: string, userId: number) =>
+  codeViews(db).where('o.public_id', '=', publicId).where('o.user_id', '=', userId),
+);
+
 export class OrderRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: DialectSupport,
   ) {}
 
-  async insert(order: NewOrder): Promise<number> {
-    const row = await this.db.insertInto('orders').values(order).returning('id').executeTakeFirstOrThrow();
-    return row.id;
+  /** `order` names every column (one statement shape, compiled once). */
+  async insert(order: Required<Omit<NewOrder, 'id'>>): Promise<number> {
+    const { rows } = await insertQuery(this.db, this.dialect.name, order);
+    return rows[0]!.id;
   }
 
-  private codeViews() {
-    return this.db
-      .selectFrom('orders as o')
-      .innerJoin('accounts as a', 'a.user_id', 'o.user_id')
-      .select(['o.public_id', 'o.number', 'o.sms_status', 'o.code', 'o.content', sql<number>`a.balance - a.held`.as('available')]);
-  }
-
-  codeView(userId: number, publicId: string): Promise<CodeView | undefined> {
-    return this.codeViews().where('o.public_id', '=', publicId).where('o.user_id', '=', userId).executeTakeFirst();
+  async codeView(userId: number, publicId: string): Promise<CodeView | undefined> {
+    return (await codeViewQuery(this.db, this.dialect.name, publicId, userId)).rows[0];
   }
 
   codeViewsOf(userId: number, publicIds: string[]): Promise<CodeView[]> {
-    return this.codeViews().where('o.public_id', 'in', publicIds).where('o.user_id', '=', userId).execute();
+    return codeViews(this.db).where('o.public_id', 'in', publicIds).where('o.user_id', '=', userId).execute();
   }
 
   /** Reads the order for a change; on Postgres the row stays locked until the transaction ends. */

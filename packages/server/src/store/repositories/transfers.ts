@@ -1,12 +1,21 @@
 import type { Insertable, Kysely } from 'kysely';
+import type { DialectSupport } from '../dialect.js';
+import { prepared } from '../prepared.js';
 import type { Database, TransferRow, TransfersTable } from '../schema.js';
 
+const insertQuery = prepared((db, row: Insertable<TransfersTable>) => db.insertInto('transfers').values(row).returning('id'));
+
 export class TransferRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectSupport,
+  ) {}
 
   async insert(transfer: Insertable<TransfersTable>): Promise<number> {
-    const row = await this.db.insertInto('transfers').values(transfer).returning('id').executeTakeFirstOrThrow();
-    return row.id;
+    // Every column, always: one statement shape, compiled once.
+    const row = { pending_id: null, order_id: null, recharge_id: null, note: '', ...transfer };
+    const { rows } = await insertQuery(this.db, this.dialect.name, row);
+    return rows[0]!.id;
   }
 
   findById(id: number): Promise<TransferRow | undefined> {

@@ -1,23 +1,28 @@
 import type { Insertable, Kysely } from 'kysely';
+import type { DialectSupport } from '../dialect.js';
+import { prepared } from '../prepared.js';
 import type { Database, UserRow, UsersTable } from '../schema.js';
 
 /** What authentication needs, read on every API call. */
 export type AuthUser = Pick<UserRow, 'id' | 'public_id' | 'username' | 'role' | 'disabled'>;
 
+const byKeyQuery = prepared((db, keyHash: string) =>
+  db.selectFrom('users').select(['id', 'public_id', 'username', 'role', 'disabled']).where('api_key_hash', '=', keyHash),
+);
+
 export class UserRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectSupport,
+  ) {}
 
   async insert(user: Insertable<UsersTable>): Promise<number> {
     const row = await this.db.insertInto('users').values(user).returning('id').executeTakeFirstOrThrow();
     return row.id;
   }
 
-  findByKeyHash(keyHash: string): Promise<AuthUser | undefined> {
-    return this.db
-      .selectFrom('users')
-      .select(['id', 'public_id', 'username', 'role', 'disabled'])
-      .where('api_key_hash', '=', keyHash)
-      .executeTakeFirst();
+  async findByKeyHash(keyHash: string): Promise<AuthUser | undefined> {
+    return (await byKeyQuery(this.db, this.dialect.name, keyHash)).rows[0];
   }
 
   findById(id: number): Promise<UserRow | undefined> {
