@@ -18,6 +18,7 @@ import {
   type SqliteStatement,
 } from 'kysely';
 import pg from 'pg';
+import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
 import { GroupCommit } from './group-commit.js';
 import type { Database } from './schema.js';
 
@@ -91,9 +92,20 @@ function openSqlite(location: DatabaseLocation): OpenDatabase {
   raw.pragma('synchronous = FULL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
+  raw.pragma('temp_store = MEMORY');
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachedStatements(raw) }) });
   const writer = new GroupCommit(db);
-  return { db, dialect: { ...sqliteTraits, transaction: (work) => writer.transaction(work) }, location, close: () => db.destroy() };
+  const checkpointer = location.target === ':memory:' ? undefined : startCheckpointer(location.target);
+  if (checkpointer) raw.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  return {
+    db,
+    dialect: { ...sqliteTraits, transaction: (work) => writer.transaction(work) },
+    location,
+    async close() {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /**
