@@ -42,7 +42,7 @@ export interface UserInfo {
 const USERNAME = /^[A-Za-z0-9_.@-]{3,64}$/;
 
 export class UserService {
-  /** Key hash -> user: every API call authenticates, and keys rarely change. */
+  /** API key -> user: every API call authenticates, and keys rarely change. */
   private readonly byKey: TtlCache<string, AuthUser>;
 
   constructor(
@@ -97,8 +97,8 @@ export class UserService {
 
   /** Every API call starts here: the key's hash finds the user. */
   async authenticate(apiKey: string): Promise<AuthUser> {
-    const keyHash = hashSecret(apiKey);
-    const user = apiKey ? await this.byKey.get(keyHash, () => this.store.read.users.findByKeyHash(keyHash)) : undefined;
+    // Keyed by the key itself, so a cache hit costs no hashing; the database only ever sees the hash.
+    const user = apiKey ? await this.byKey.get(apiKey, () => this.store.read.users.findByKeyHash(hashSecret(apiKey))) : undefined;
     if (!user || user.disabled) throw new DomainError('UNAUTHORIZED', 'No user found.');
     return user;
   }
@@ -113,10 +113,9 @@ export class UserService {
   /** A new key replaces the old one at once; the old one stops working. */
   async rotateApiKey(userId: number): Promise<string> {
     const apiKey = newSecret();
-    const old = await this.store.read.users.findById(userId);
-    if (!old) throw new DomainError('NOT_FOUND', 'No user found.');
     await this.store.read.users.replaceApiKey(userId, hashSecret(apiKey), secretPrefix(apiKey), this.clock.now());
-    this.byKey.delete(old.api_key_hash);
+    // The cache holds keys, not users: forget them all (rotations are rare) so the old key dies now.
+    this.byKey.clear();
     return apiKey;
   }
 

@@ -26,18 +26,20 @@ const MESSAGES: Partial<Record<DomainErrorCode, string>> = {
   TRY_AGAIN: 'Please try again later',
 };
 
-const userOf = new WeakMap<FastifyRequest, AuthUser>();
+/** Who is calling, and the query as the schemas expect it, worked out once per request. */
+const callerOf = new WeakMap<FastifyRequest, { user: AuthUser; query: Record<string, string | string[]> }>();
 
 export async function fastpvaApi(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
   const { users, catalog, orders, recharges } = platform;
 
   app.addHook('preHandler', async (request) => {
     if (request.is404) return; // an unknown route says so, whoever asks
-    const { apikey } = params.cleanQuery(request.query);
-    userOf.set(request, await users.authenticate(typeof apikey === 'string' ? apikey : ''));
+    const query = params.cleanQuery(request.query);
+    const user = await users.authenticate(typeof query.apikey === 'string' ? query.apikey : '');
+    callerOf.set(request, { user, query });
   });
-  const user = (request: FastifyRequest): AuthUser => userOf.get(request)!;
-  const query = (request: FastifyRequest) => params.cleanQuery(request.query);
+  const user = (request: FastifyRequest): AuthUser => callerOf.get(request)!.user;
+  const query = (request: FastifyRequest) => callerOf.get(request)!.query;
   const send = (reply: FastifyReply, body: string) => sendJson(reply, body);
 
   app.setErrorHandler(async (error, request, reply) => {
