@@ -93,6 +93,10 @@ function openSqlite(location: DatabaseLocation): OpenDatabase {
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
   raw.pragma('temp_store = MEMORY');
+  // The default 2 MiB page cache cannot hold a large pool's indexes: finding a free number among
+  // 100,000 with a million past usages took 100 µs per call, 30 µs with these.
+  raw.pragma('cache_size = -65536');
+  raw.pragma('mmap_size = 268435456');
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachedStatements(raw) }) });
   const writer = new GroupCommit(db);
   const checkpointer = location.target === ':memory:' ? undefined : startCheckpointer(location.target);

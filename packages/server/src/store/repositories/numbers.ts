@@ -50,6 +50,18 @@ function findFreeFor(shape: FreeShape, rowLocks: boolean) {
       .select(['n.id', 'n.number', 'n.supplier_id', 'n.country'])
       .where('n.online', '=', 1)
       .where('n.active_order_id', 'is', null)
+      // Most rows of a busy pool fail here (already used for the project), so it is checked first.
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('number_usages as u')
+              .select('u.number_id')
+              .whereRef('u.number_id', '=', 'n.id')
+              .where('u.project_id', '=', projectId)
+              .$if(shape === 'number', (sq) => sq.where('u.user_id', '<>', userId)),
+          ),
+        ),
+      )
       // A correlated EXISTS, not `supplier_id IN (...)`: with IN, both SQLite and Postgres (without
       // fresh statistics) walk every number of the channel's suppliers and sort them, instead of
       // walking the draw index and stopping at the first free number (40 ms vs 0.1 ms per call).
@@ -61,17 +73,6 @@ function findFreeFor(shape: FreeShape, rowLocks: boolean) {
             .whereRef('sc.supplier_id', '=', 'n.supplier_id')
             .where('sc.channel_id', '=', channelId)
             .where('s.enabled', '=', 1),
-        ),
-      )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('number_usages as u')
-              .select('u.number_id')
-              .whereRef('u.number_id', '=', 'n.id')
-              .where('u.project_id', '=', projectId)
-              .$if(shape === 'number', (sq) => sq.where('u.user_id', '<>', userId)),
-          ),
         ),
       )
       .where(({ not, exists, selectFrom }) =>
