@@ -105,6 +105,8 @@ describe.each(DIALECTS)('lifecycle over HTTP on %s', (dialect) => {
     // A late SMS on the expired order is kept for admins and charges nothing.
     expect(await supplier('POST', '/sms', { id: 'late', to: third.number, text: 'Telegram code: 99999' })).toEqual({ accepted: true, orderId: null });
     expect((await api('/user/info')).data.balance).toBe(470);
+    const unmatched = await cliJson<{ receiver: string; text: string }[]>(['admin', 'sms', 'unmatched', '--db', database.url]);
+    expect(unmatched).toMatchObject([{ receiver: third.number, text: 'Telegram code: 99999' }]);
   });
 
   it('credits a recharge once an admin marks it paid with the CLI', async () => {

@@ -148,6 +148,16 @@ const rechargeList: Command = async (argv) => {
   report(o.json, json, rows.map((r) => `${r.rechargeId}  ${r.status.padEnd(6)}  ${String(r.amount).padStart(8)}  ${r.payment}  ${iso(r.createdAt)}`).join('\n') || 'No recharge orders');
 };
 
+const smsUnmatched: Command = async (argv) => {
+  const o = parse(argv, { limit: { type: 'string' } }, z.object({ ...common, limit: integer.default(50) }));
+  const rows = await withPlatform(o.db, (p) => p.inboundSms.unmatched(o.limit));
+  report(
+    o.json,
+    rows.map((r) => ({ ...r, receivedAt: iso(r.receivedAt) })),
+    rows.map((r) => `${iso(r.receivedAt)}  ${r.receiver}  from ${r.sender || '?'}  ${JSON.stringify(r.text)}`).join('\n') || 'No unmatched SMS',
+  );
+};
+
 const ledgerAudit: Command = async (argv) => {
   const o = parse(argv, {}, z.object(common));
   const audit = await withPlatform(o.db, (p) => p.ledger.audit(p.store));
@@ -170,5 +180,6 @@ export const ADMIN_COMMANDS: Record<string, Command> = {
   'supplier create': supplierCreate,
   'recharge pay': rechargePay,
   'recharge list': rechargeList,
+  'sms unmatched': smsUnmatched,
   'ledger audit': ledgerAudit,
 };

@@ -21,6 +21,7 @@ const USAGE = `Usage: fastpva <command> [options]
   admin supplier create --name N [--share BASIS_POINTS] [--channel C ...]
   admin recharge list [--status unpaid|paid|all]
   admin recharge pay --id RECHARGE_ID [--paid CENTS]
+  admin sms unmatched [--limit N]      SMS no live order took (late ones), never charged
   admin ledger audit
 
 Every command takes --db URL (default: $DATABASE_URL, else sqlite:./data/fastpva.db)

@@ -29,6 +29,17 @@ export interface ReceivedSms {
   duplicate: boolean;
 }
 
+/** An SMS no live order took (late, or on a number with no order), as an admin reviews it. */
+export interface UnmatchedSms {
+  id: number;
+  source: string;
+  supplierId: number;
+  receiver: string;
+  sender: string;
+  text: string;
+  receivedAt: number;
+}
+
 export class InboundSmsService {
   constructor(
     private readonly store: Store,
@@ -97,5 +108,19 @@ export class InboundSmsService {
       }
     }
     return { orderId: outcome.orderId, duplicate: outcome.duplicate };
+  }
+
+  /** Newest first: SMS stored without an order (never charged), for admins to review. */
+  async unmatched(limit = 50): Promise<UnmatchedSms[]> {
+    const rows = await this.store.read.inboundSms.listUnmatched(Math.min(Math.max(limit, 1), 500));
+    return rows.map((r) => ({
+      id: r.id,
+      source: r.source,
+      supplierId: r.supplier_id,
+      receiver: r.receiver,
+      sender: r.sender,
+      text: r.text,
+      receivedAt: r.received_at,
+    }));
   }
 }

@@ -83,16 +83,6 @@ export class CatalogRepository {
     return byProject;
   }
 
-  async countryPrice(projectId: number, country: string): Promise<number | undefined> {
-    const row = await this.db
-      .selectFrom('project_country_prices')
-      .select('price')
-      .where('project_id', '=', projectId)
-      .where('country', '=', country)
-      .executeTakeFirst();
-    return row?.price;
-  }
-
   async setCountryPrice(projectId: number, country: string, price: number): Promise<void> {
     await this.db
       .insertInto('project_country_prices')

@@ -33,10 +33,6 @@ export class InboundSmsRepository {
       .execute();
   }
 
-  listForOrder(orderId: number): Promise<InboundSmsRow[]> {
-    return this.db.selectFrom('inbound_sms').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
-  }
-
   /** SMS that matched no live order, newest first: for admins to review. */
   listUnmatched(limit: number): Promise<InboundSmsRow[]> {
     return this.db.selectFrom('inbound_sms').selectAll().where('order_id', 'is', null).orderBy('id', 'desc').limit(limit).execute();

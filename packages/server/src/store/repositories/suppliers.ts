@@ -29,11 +29,6 @@ export class SupplierRepository {
       .execute();
   }
 
-  async channelsOf(supplierId: number): Promise<number[]> {
-    const rows = await this.db.selectFrom('supplier_channels').select('channel_id').where('supplier_id', '=', supplierId).orderBy('channel_id').execute();
-    return rows.map((r) => r.channel_id);
-  }
-
   /** Whether any enabled supplier serves the channel at all. */
   async channelHasSuppliers(channelId: number): Promise<boolean> {
     const row = await this.db
