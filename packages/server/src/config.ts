@@ -16,6 +16,7 @@ const envSchema = z.object({
   ORDER_TTL_SECONDS: z.coerce.number().int().min(1).default(900),
   RELEASE_AFTER_SECONDS: z.coerce.number().int().min(0).default(10),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
+  CACHE_TTL_MS: z.coerce.number().int().min(0).default(2000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_REQUESTS: flag,
 });
@@ -46,7 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     logRequests: e.LOG_REQUESTS,
-    domain: { orderTtlMs: e.ORDER_TTL_SECONDS * 1000, releaseAfterMs: e.RELEASE_AFTER_SECONDS * 1000 },
+    domain: { orderTtlMs: e.ORDER_TTL_SECONDS * 1000, releaseAfterMs: e.RELEASE_AFTER_SECONDS * 1000, cacheTtlMs: e.CACHE_TTL_MS },
     ...overrides,
   };
 }
