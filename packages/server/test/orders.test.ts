@@ -176,6 +176,20 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
     await expectLedgerConsistent(p);
   });
 
+  it('audits the ledger: a tampered balance or money out of nowhere is caught', async () => {
+    const p = t.platform;
+    const user = await p.users.create({ username: 'audited', balance: 500 });
+    await expectLedgerConsistent(p);
+    const db = t.store.kysely;
+    await db.updateTable('accounts').set((eb) => ({ balance: eb('balance', '+', 1) })).where('user_id', '=', user.id).execute();
+    const tampered = await p.ledger.audit(p.store);
+    expect(tampered.ok).toBe(false);
+    expect(tampered.mismatched).toMatchObject([{ kind: 'user', balance: 501, derivedBalance: 500 }]);
+    expect(tampered.total).toBe(1); // a cent appeared from nowhere
+    await db.updateTable('accounts').set((eb) => ({ balance: eb('balance', '-', 1) })).where('user_id', '=', user.id).execute();
+    await expectLedgerConsistent(p);
+  });
+
   it('rotates API keys: the old key stops working at once', async () => {
     const p = t.platform;
     const user = await p.users.create({ username: 'rotor', password: 'correct horse battery' });

@@ -9,7 +9,6 @@ import { DomainError } from './errors.js';
 
 /** Transfers that move posted money; holds and their voids only reserve it. */
 const POSTING_KINDS: ReadonlySet<TransferKind> = new Set(['charge', 'supplier_share', 'recharge', 'adjustment']);
-const RESOLVING_KINDS: ReadonlySet<TransferKind> = new Set(['charge', 'refund', 'expire']);
 
 /** The money side of an order. */
 export interface OrderMoney {
@@ -107,34 +106,24 @@ export class Ledger {
 
   /** Re-derives every balance from the transfers and compares it with the stored one. */
   async audit(store: Store): Promise<LedgerAudit> {
-    const [accounts, transfers] = await Promise.all([store.read.accounts.listAll(), store.read.transfers.listAll()]);
-    const derivedBalance = new Map<number, number>();
-    const holds = new Map<number, { account: number; amount: number }>();
-    const resolutions = new Map<number, number>();
-    const add = (map: Map<number, number>, key: number, amount: number) => map.set(key, (map.get(key) ?? 0) + amount);
-    for (const t of transfers) {
-      if (POSTING_KINDS.has(t.kind)) {
-        add(derivedBalance, t.credit_account_id, t.amount);
-        add(derivedBalance, t.debit_account_id, -t.amount);
-      }
-      if (t.kind === 'hold') holds.set(t.id, { account: t.debit_account_id, amount: t.amount });
-      if (RESOLVING_KINDS.has(t.kind) && t.pending_id !== null) add(resolutions, t.pending_id, 1);
-    }
-    const derivedHeld = new Map<number, number>();
-    for (const [id, hold] of holds) if (!resolutions.has(id)) add(derivedHeld, hold.account, hold.amount);
-
+    const read = store.read;
+    const [accounts, posted, open, holdsResolvedTwice] = await Promise.all([
+      read.accounts.listAll(),
+      read.transfers.netByAccount([...POSTING_KINDS]),
+      read.transfers.openHoldsByAccount(),
+      read.transfers.resolvedTwice(),
+    ]);
     const audited = accounts.map((a) => ({
       id: a.id,
       kind: a.kind,
       balance: a.balance,
       held: a.held,
-      derivedBalance: derivedBalance.get(a.id) ?? 0,
-      derivedHeld: derivedHeld.get(a.id) ?? 0,
+      derivedBalance: posted.get(a.id) ?? 0,
+      derivedHeld: open.get(a.id) ?? 0,
     }));
     const mismatched = audited.filter(
       (a) => a.balance !== a.derivedBalance || a.held !== a.derivedHeld || (a.kind !== 'world' && a.balance - a.held < 0),
     );
-    const holdsResolvedTwice = [...resolutions].filter(([, n]) => n > 1).map(([id]) => id);
     const total = audited.reduce((sum, a) => sum + a.balance, 0);
     return { ok: mismatched.length === 0 && holdsResolvedTwice.length === 0 && total === 0, total, holdsResolvedTwice, mismatched, accounts: audited };
   }

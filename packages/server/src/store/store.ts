@@ -61,7 +61,12 @@ export class Store {
   static async open(url: string, options: { migrate?: boolean; poolSize?: number } = {}): Promise<Store> {
     const opened = await openDatabase(url, options);
     const store = new Store(opened);
-    if (options.migrate !== false) await store.migrate();
+    try {
+      if (options.migrate !== false) await store.migrate();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
     return store;
   }
 
