@@ -13,6 +13,8 @@ import {
   type ColumnDefinitionBuilder,
   type DatabaseConnection,
   type Driver,
+  type PostgresPool,
+  type PostgresPoolClient,
   type SqliteDatabase,
   type SqliteDialectConfig,
   type SqliteStatement,
@@ -181,8 +183,37 @@ function openPostgres(location: DatabaseLocation, poolSize: number): OpenDatabas
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatements(pool) }) });
   return { db, dialect: { ...postgresTraits, transaction: (work) => db.transaction().execute(work) }, location, close: () => db.destroy() };
+}
+
+const DML = /^\s*(select|insert|update|delete|with)\b/i;
+
+/**
+ * Sends every DML statement as a named one, so each connection parses and plans it once rather than
+ * on every call (planning the free-number query alone cost about 1.3 ms). The statements come from a
+ * fixed set of query shapes, so the names stay few; a name is never reused for another text.
+ */
+function namedStatements(pool: pg.Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (!name) names.set(text, (name = `fastpva_${names.size}`));
+    return name;
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query: ((text: unknown, values?: ReadonlyArray<unknown>) =>
+          typeof text === 'string' && DML.test(text)
+            ? client.query({ name: nameOf(text), text, values: values as unknown[] })
+            : client.query(text as string, values as unknown[])) as unknown as PostgresPoolClient['query'],
+        release: (destroy?: boolean) => client.release(destroy),
+      };
+    },
+    end: () => pool.end(),
+  };
 }
 
 function errorCode(error: unknown): string | undefined {
