@@ -13,7 +13,4 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     this.current += ms;
   }
-  set(ms: number): void {
-    this.current = ms;
-  }
 }

@@ -3,7 +3,6 @@ import { EventEmitter } from 'node:events';
 /** What happened, announced after the transaction committed. Metrics, push delivery and long-poll listen. */
 export interface DomainEvents {
   'order.created': { orderId: string; userId: number; projectId: number; number: string; price: number };
-  'order.sms': { orderId: string; userId: number; code: string; content: string; firstSms: boolean };
   'order.ended': { orderId: string; userId: number; reason: EndReason; refunded: boolean };
   'sms.received': { source: string; matched: boolean };
 }

@@ -87,26 +87,18 @@ export class InboundSmsService {
       }
       const project = await repos.catalog.findProject(order.project_id);
       const extracted = extractCode(sms.text, { service: project?.service });
-      const firstSms = order.sms_status === 'waiting';
-      let balance: number;
-      if (firstSms) {
+      let balance = order.balance_after;
+      if (order.sms_status === 'waiting') {
+        // The first SMS charges, and the number has now served this project.
         balance = await this.ledger.charge(repos, moneyOf(order), now);
         await repos.numbers.recordUsage({ numberId: number.id, projectId: order.project_id, userId: order.user_id, orderId: order.id, now });
-      } else {
-        balance = order.balance_after;
       }
-      const code = extracted?.code ?? '';
-      await repos.orders.recordSms(order.id, { code, content: sms.text, balanceAfter: balance, now });
+      await repos.orders.recordSms(order.id, { code: extracted?.code ?? '', content: sms.text, balanceAfter: balance, now });
       await repos.inboundSms.attach(smsId, { orderId: order.id, code: extracted?.code ?? null, codeMethod: extracted?.method ?? null });
-      return { duplicate: false as const, orderId: order.public_id, userId: order.user_id, code, firstSms };
+      return { duplicate: false as const, orderId: order.public_id };
     });
 
-    if (!outcome.duplicate) {
-      this.events.emit('sms.received', { source: sms.source, matched: outcome.orderId !== null });
-      if ('userId' in outcome && outcome.orderId) {
-        this.events.emit('order.sms', { orderId: outcome.orderId, userId: outcome.userId, code: outcome.code, content: sms.text, firstSms: outcome.firstSms });
-      }
-    }
+    if (!outcome.duplicate) this.events.emit('sms.received', { source: sms.source, matched: outcome.orderId !== null });
     return { orderId: outcome.orderId, duplicate: outcome.duplicate };
   }
 

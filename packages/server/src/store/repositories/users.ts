@@ -33,10 +33,6 @@ export class UserRepository {
     return this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
   }
 
-  findByPublicId(publicId: string): Promise<UserRow | undefined> {
-    return this.db.selectFrom('users').selectAll().where('public_id', '=', publicId).executeTakeFirst();
-  }
-
   async replaceApiKey(id: number, keyHash: string, keyPrefix: string, now: number): Promise<void> {
     await this.db
       .updateTable('users')
