@@ -7,6 +7,14 @@ const available = sql<number>`balance - held`.as('available');
 
 const availableQuery = prepared((db, userId: number) => db.selectFrom('accounts').select(available).where('user_id', '=', userId));
 
+const shiftQuery = prepared((db, balance: number, held: number, accountId: number) =>
+  db
+    .updateTable('accounts')
+    .set((eb) => ({ balance: eb('balance', '+', balance), held: eb('held', '+', held) }))
+    .where('id', '=', accountId)
+    .returning(available),
+);
+
 const placeHoldQuery = prepared((db, amount: number, userId: number) =>
   db
     .updateTable('accounts')
@@ -64,35 +72,22 @@ export class AccountRepository {
   }
 
   /** A hold ends without moving money (refund, expiry). */
-  async releaseHold(accountId: number, amount: number): Promise<number> {
-    const row = await this.db
-      .updateTable('accounts')
-      .set((eb) => ({ held: eb('held', '-', amount) }))
-      .where('id', '=', accountId)
-      .returning(available)
-      .executeTakeFirstOrThrow();
-    return row.available;
+  releaseHold(accountId: number, amount: number): Promise<number> {
+    return this.shift(accountId, 0, -amount);
   }
 
   /** A hold turns into a charge: the held money leaves the account. */
-  async settleHold(accountId: number, amount: number): Promise<number> {
-    const row = await this.db
-      .updateTable('accounts')
-      .set((eb) => ({ held: eb('held', '-', amount), balance: eb('balance', '-', amount) }))
-      .where('id', '=', accountId)
-      .returning(available)
-      .executeTakeFirstOrThrow();
-    return row.available;
+  settleHold(accountId: number, amount: number): Promise<number> {
+    return this.shift(accountId, -amount, -amount);
   }
 
-  async credit(accountId: number, amount: number): Promise<number> {
-    const row = await this.db
-      .updateTable('accounts')
-      .set((eb) => ({ balance: eb('balance', '+', amount) }))
-      .where('id', '=', accountId)
-      .returning(available)
-      .executeTakeFirstOrThrow();
-    return row.available;
+  credit(accountId: number, amount: number): Promise<number> {
+    return this.shift(accountId, amount, 0);
+  }
+
+  /** Moves balance and held by signed amounts; returns what is left available. */
+  private async shift(accountId: number, balance: number, held: number): Promise<number> {
+    return (await shiftQuery(this.db, this.dialect.name, balance, held, accountId)).rows[0]!.available;
   }
 
   /** Take money out if the account may go that low. Returns what is left, or nothing. */
