@@ -5,7 +5,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
 import { loadConfig } from '../config.js';
-import { serviceOf } from '../domain/catalog.js';
+import { withoutChannel } from '../domain/otp/services.js';
 import type { Platform } from '../domain/platform.js';
 import { startServer } from '../server.js';
 import { parseDatabaseUrl } from '../store/dialect.js';
@@ -85,7 +85,7 @@ export function simulateSupplier(platform: Platform, baseUrl: string, supplierKe
       timers.delete(timer);
       try {
         const project = await platform.catalog.view(order.projectId);
-        const sms = smsFor(serviceOf(project.enname));
+        const sms = smsFor(withoutChannel(project.enname));
         await fetch(`${baseUrl}/supplier/v1/sms`, {
           method: 'POST',
           headers: { authorization: `Bearer ${supplierKey}`, 'content-type': 'application/json' },

@@ -7,6 +7,7 @@ import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
 import { newObjectId } from './ids.js';
+import { withoutChannel } from './otp/services.js';
 import { toOffset, type PageRequest } from './paging.js';
 
 export interface ProjectView {
@@ -50,9 +51,6 @@ export function normalizeCountry(code: string): string | undefined {
 }
 
 const validPrice = (price: number) => Number.isSafeInteger(price) && price >= 0;
-
-/** "Telegram-C6" -> "Telegram", "Gmail-4" -> "Gmail". */
-export const serviceOf = (enname: string): string => enname.replace(/-(c?\d+)$/i, '');
 
 /** What every order on a project needs, cached (see DomainConfig.cacheTtlMs). */
 interface ProjectTerms {
@@ -133,7 +131,7 @@ export class CatalogService {
         public_id: newObjectId(now),
         enname,
         channel_id: channel,
-        service: input.service ?? serviceOf(enname),
+        service: input.service ?? withoutChannel(enname),
         selling_price: price,
         support_country: supportCountry ? 1 : 0,
         enabled: 1,

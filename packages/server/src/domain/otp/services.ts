@@ -52,6 +52,9 @@ const PARENTHESES = /\s*[([].*?[)\]]\s*/gu;
 const NON_ALNUM = /[^\p{L}\p{N}]+/gu;
 const WORD_SPLIT = /[\s\-_./]+/u;
 
+/** A catalogue project name without its channel suffix: "Telegram-C6" -> "Telegram". */
+export const withoutChannel = (name: string): string => name.trim().replace(CHANNEL_SUFFIX, '');
+
 /** The normalised key of a catalogue project name: "Depop-C6" → "depop", "WhatsApp Business" → "whatsappbusiness". */
 export function serviceKey(name: string): string {
   return name.replace(PARENTHESES, ' ').trim().replace(CHANNEL_SUFFIX, '').toLowerCase().replace(NON_ALNUM, '');
