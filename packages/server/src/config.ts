@@ -17,6 +17,10 @@ const envSchema = z.object({
   RELEASE_AFTER_SECONDS: z.coerce.number().int().min(0).default(10),
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
   CACHE_TTL_MS: z.coerce.number().int().min(0).default(2000),
+  MAX_ACTIVE_ORDERS: z.coerce.number().int().min(0).max(1_000_000).default(20),
+  SHIELD_QUORUM: z.coerce.number().int().min(1).max(1000).default(3),
+  MAX_OPEN_RECHARGES: z.coerce.number().int().min(1).max(1000).default(3),
+  RECHARGE_TTL_MINUTES: z.coerce.number().int().min(1).max(525_600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_REQUESTS: flag,
 });
@@ -47,7 +51,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     logRequests: e.LOG_REQUESTS,
-    domain: { orderTtlMs: e.ORDER_TTL_SECONDS * 1000, releaseAfterMs: e.RELEASE_AFTER_SECONDS * 1000, cacheTtlMs: e.CACHE_TTL_MS },
+    domain: {
+      orderTtlMs: e.ORDER_TTL_SECONDS * 1000,
+      releaseAfterMs: e.RELEASE_AFTER_SECONDS * 1000,
+      cacheTtlMs: e.CACHE_TTL_MS,
+      maxActiveOrders: e.MAX_ACTIVE_ORDERS,
+      shieldQuorum: e.SHIELD_QUORUM,
+      maxOpenRecharges: e.MAX_OPEN_RECHARGES,
+      rechargeTtlMs: e.RECHARGE_TTL_MINUTES * 60_000,
+    },
     ...overrides,
   };
 }

@@ -1,7 +1,8 @@
 // Model-based property test: random sequences of acquire / SMS / release / shield / expire /
 // recharge / adjust / clock moves, run against the real domain on a real database and, after every
 // step, compared with a small in-memory model: balances, holds, order states, one active order per
-// number, every hold resolved once, money conserved (ledger audit).
+// number, every hold resolved once, money conserved (ledger audit), the active-order cap, shields
+// per user with a quorum, and the limit on open recharge orders.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDomainError, type DomainErrorCode } from '../src/domain/errors.js';
@@ -12,7 +13,12 @@ const TTL = 15 * 60_000;
 const RELEASE_AFTER = 10_000;
 const PRICES = [5, 9, 0];
 const NUMBERS = 4;
-const USERS = 2;
+const USERS = 3;
+/** Small enough that random sequences reach them. */
+const CAP = 2;
+const QUORUM = 2;
+const OPEN_RECHARGES = 2;
+const RECHARGE_TTL = 60 * 60_000;
 
 interface ModelOrder {
   id: string;
@@ -31,7 +37,11 @@ interface Model {
   supplierShare: number;
   orders: ModelOrder[];
   used: Set<string>;
+  /** "number:project" -> users who shielded it. */
+  shields: Map<string, Set<number>>;
   blacklisted: Set<string>;
+  /** Unpaid recharge orders and when they expire. */
+  unpaidRecharges: { user: number; expiresAt: number }[];
 }
 
 interface Real {
@@ -85,12 +95,14 @@ class Acquire implements fc.AsyncCommand<Model, Real> {
       (n) =>
         !m.orders.some((o) => o.number === n && o.active) &&
         !m.used.has(`${n}:${this.project}`) &&
-        !m.blacklisted.has(`${n}:${this.project}`),
+        !m.blacklisted.has(`${n}:${this.project}`) &&
+        !m.shields.get(`${n}:${this.project}`)?.has(this.user),
     );
     const price = PRICES[this.project]!;
     const account = m.users[this.user]!;
     const request = r.t.platform.orders.acquire({ userId: r.userIds[this.user]!, myPid: r.projects[this.project]! });
     if (free.length === 0) return expectRefusal(request, 'NO_NUMBERS');
+    if (m.orders.filter((o) => o.user === this.user && o.active).length >= CAP) return expectRefusal(request, 'TOO_MANY_ACTIVE_ORDERS');
     if (account.posted - account.held < price) return expectRefusal(request, 'INSUFFICIENT_BALANCE');
     const order = await request;
     const number = r.numbers.indexOf(order.number);
@@ -145,7 +157,12 @@ class End implements fc.AsyncCommand<Model, Real> {
     expect(await call()).toEqual({ refunded });
     if (order.active && !order.sms) m.users[order.user]!.held -= order.price;
     order.active = false;
-    if (this.shield) m.blacklisted.add(`${order.number}:${order.project}`);
+    if (this.shield) {
+      const key = `${order.number}:${order.project}`;
+      const shields = m.shields.get(key) ?? new Set<number>();
+      m.shields.set(key, shields.add(order.user));
+      if (shields.size >= QUORUM) m.blacklisted.add(key);
+    }
     await checkAgainstModel(m, r);
   }
   toString = () => `${this.shield ? 'shield' : 'release'}(#${this.pick})`;
@@ -175,17 +192,27 @@ class Expire implements fc.AsyncCommand<Model, Real> {
   toString = () => 'expire()';
 }
 
+/** Opens a recharge order and pays it at once, or leaves it unpaid (it then counts until it expires). */
 class Recharge implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly user: number, readonly amount: number) {}
+  constructor(readonly user: number, readonly amount: number, readonly pay: boolean) {}
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const p = r.t.platform;
-    const recharge = await p.recharges.open(r.userIds[this.user]!, this.amount, 'manual');
-    await p.recharges.markPaid(recharge.rechargeId);
-    m.users[this.user]!.posted += this.amount;
+    const now = r.t.clock.now();
+    const request = p.recharges.open(r.userIds[this.user]!, this.amount, 'manual');
+    if (m.unpaidRecharges.filter((x) => x.user === this.user && x.expiresAt > now).length >= OPEN_RECHARGES) {
+      return expectRefusal(request, 'TOO_MANY_OPEN_RECHARGES');
+    }
+    const recharge = await request;
+    if (this.pay) {
+      await p.recharges.markPaid(recharge.rechargeId);
+      m.users[this.user]!.posted += this.amount;
+    } else {
+      m.unpaidRecharges.push({ user: this.user, expiresAt: now + RECHARGE_TTL });
+    }
     await checkAgainstModel(m, r);
   }
-  toString = () => `recharge(user ${this.user}, ${this.amount})`;
+  toString = () => `recharge(user ${this.user}, ${this.amount}${this.pay ? '' : ', unpaid'})`;
 }
 
 class Adjust implements fc.AsyncCommand<Model, Real> {
@@ -206,9 +233,9 @@ const commands = [
   fc.tuple(fc.nat(USERS - 1), fc.nat(PRICES.length - 1)).map(([u, p]) => new Acquire(u, p)),
   fc.nat(NUMBERS - 1).map((n) => new Sms(n)),
   fc.tuple(fc.nat(50), fc.boolean()).map(([k, shield]) => new End(k, shield)),
-  fc.constantFrom(1_000, 5_000, 11_000, 60_000, TTL).map((ms) => new Advance(ms)),
+  fc.constantFrom(1_000, 5_000, 11_000, 60_000, TTL, RECHARGE_TTL).map((ms) => new Advance(ms)),
   fc.constant(new Expire()),
-  fc.tuple(fc.nat(USERS - 1), fc.integer({ min: 1, max: 30 })).map(([u, a]) => new Recharge(u, a)),
+  fc.tuple(fc.nat(USERS - 1), fc.integer({ min: 1, max: 30 }), fc.boolean()).map(([u, a, pay]) => new Recharge(u, a, pay)),
   fc.tuple(fc.nat(USERS - 1), fc.integer({ min: -30, max: 30 }).filter((a) => a !== 0)).map(([u, a]) => new Adjust(u, a)),
 ];
 
@@ -216,7 +243,14 @@ describe.each(DIALECTS)('the domain against its model on %s', (dialect) => {
   let t: TestPlatform;
   let run = 0;
   beforeAll(async () => {
-    t = await createTestPlatform(dialect, { orderTtlMs: TTL, releaseAfterMs: RELEASE_AFTER });
+    t = await createTestPlatform(dialect, {
+      orderTtlMs: TTL,
+      releaseAfterMs: RELEASE_AFTER,
+      maxActiveOrders: CAP,
+      shieldQuorum: QUORUM,
+      maxOpenRecharges: OPEN_RECHARGES,
+      rechargeTtlMs: RECHARGE_TTL,
+    });
   });
   afterAll(async () => t?.close());
 
@@ -236,7 +270,15 @@ describe.each(DIALECTS)('the domain against its model on %s', (dialect) => {
     for (const [i, price] of PRICES.entries()) projects.push((await p.catalog.createProject({ enname: `run${r}project${i}`, price, channel })).myPid);
     const payee = await p.store.read.suppliers.payee(supplier.id);
     return {
-      model: { users: userIds.map(() => ({ posted: 20, held: 0 })), supplierShare: 0, orders: [], used: new Set(), blacklisted: new Set() },
+      model: {
+        users: userIds.map(() => ({ posted: 20, held: 0 })),
+        supplierShare: 0,
+        orders: [],
+        used: new Set(),
+        shields: new Map(),
+        blacklisted: new Set(),
+        unpaidRecharges: [],
+      },
       real: { t, userIds, supplierId: supplier.id, supplierAccount: payee!.accountId, numbers, projects },
     };
   }

@@ -139,7 +139,7 @@ const rechargeList: Command = async (argv) => {
   const o = parse(
     argv,
     { status: { type: 'string' }, limit: { type: 'string' } },
-    z.object({ ...common, status: z.enum(['paid', 'unpaid', 'all']).default('unpaid'), limit: integer.default(50) }),
+    z.object({ ...common, status: z.enum(['paid', 'unpaid', 'expired', 'all']).default('unpaid'), limit: integer.default(50) }),
   );
   const rows = await withPlatform(o.db, (p) =>
     p.recharges.list(undefined, { page: 1, limit: o.limit, status: o.status === 'all' ? undefined : o.status }),

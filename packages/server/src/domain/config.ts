@@ -15,6 +15,14 @@ export interface DomainConfig {
    * processes see a rotated key, a disabled user or a new price within this time.
    */
   cacheTtlMs: number;
+  /** Live orders one user may hold at once, unless an admin set the user's own cap (0 = no cap). */
+  maxActiveOrders: number;
+  /** Distinct users whose shields take a number out of a project for everyone. */
+  shieldQuorum: number;
+  /** Unpaid, unexpired recharge orders one user may have open. */
+  maxOpenRecharges: number;
+  /** An unpaid recharge order expires this long after it was opened. */
+  rechargeTtlMs: number;
 }
 
 export const defaultDomainConfig: DomainConfig = {
@@ -24,4 +32,8 @@ export const defaultDomainConfig: DomainConfig = {
   defaultChannel: 6,
   paymentMethods: ['USDT-TRC20', 'USDT-ERC20', 'BTC', 'manual'],
   cacheTtlMs: 2000,
+  maxActiveOrders: 20,
+  shieldQuorum: 3,
+  maxOpenRecharges: 3,
+  rechargeTtlMs: 60 * 60_000,
 };

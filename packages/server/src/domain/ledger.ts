@@ -25,6 +25,9 @@ export interface AccountAudit {
   held: number;
   derivedBalance: number;
   derivedHeld: number;
+  /** The live-order count kept on the account, and the live orders actually there. */
+  activeOrders: number;
+  derivedActiveOrders: number;
 }
 
 export interface LedgerAudit {
@@ -45,16 +48,24 @@ export class Ledger {
   }
 
   /**
-   * Reserves `amount` of the user's available balance for an order about to be created.
-   * Returns the hold (null for a free order) and what is left available, or undefined when it is not enough.
+   * Reserves `amount` of the user's available balance for an order about to be created, and takes
+   * one of the user's live-order slots in the same statement (`defaultCap` applies unless an admin
+   * set the user's own cap; 0 = no cap). Returns the hold (null for a free order) and what is left
+   * available; refuses with INSUFFICIENT_BALANCE or TOO_MANY_ACTIVE_ORDERS.
    */
-  async hold(repos: Repositories, entry: { userId: number; amount: number; now: number }): Promise<{ holdId: number | null; available: number } | undefined> {
-    if (entry.amount === 0) {
-      const available = await repos.accounts.availableForUser(entry.userId);
-      return available === undefined ? undefined : { holdId: null, available };
+  async hold(
+    repos: Repositories,
+    entry: { userId: number; amount: number; defaultCap: number; now: number },
+  ): Promise<{ holdId: number | null; available: number }> {
+    const account = await repos.accounts.openOrder(entry.userId, entry.amount, entry.defaultCap);
+    if (!account) {
+      const room = await repos.accounts.orderRoom(entry.userId, entry.defaultCap);
+      if (room && room.cap > 0 && room.active_orders >= room.cap) {
+        throw new DomainError('TOO_MANY_ACTIVE_ORDERS', 'Too many active orders: release or finish some first', { cap: room.cap });
+      }
+      throw new DomainError('INSUFFICIENT_BALANCE', 'Insufficient balance', { price: entry.amount });
     }
-    const account = await repos.accounts.placeHold(entry.userId, entry.amount);
-    if (!account) return undefined;
+    if (entry.amount === 0) return { holdId: null, available: account.available };
     const holdId = await repos.transfers.insert({
       kind: 'hold',
       debit_account_id: account.id,
@@ -107,11 +118,12 @@ export class Ledger {
   /** Re-derives every balance from the transfers and compares it with the stored one. */
   async audit(store: Store): Promise<LedgerAudit> {
     const read = store.read;
-    const [accounts, posted, open, holdsResolvedTwice] = await Promise.all([
+    const [accounts, posted, open, holdsResolvedTwice, live] = await Promise.all([
       read.accounts.listAll(),
       read.transfers.netByAccount([...POSTING_KINDS]),
       read.transfers.openHoldsByAccount(),
       read.transfers.resolvedTwice(),
+      read.orders.liveByUser(),
     ]);
     const audited = accounts.map((a) => ({
       id: a.id,
@@ -120,9 +132,15 @@ export class Ledger {
       held: a.held,
       derivedBalance: posted.get(a.id) ?? 0,
       derivedHeld: open.get(a.id) ?? 0,
+      activeOrders: a.active_orders,
+      derivedActiveOrders: a.user_id === null ? 0 : (live.get(a.user_id) ?? 0),
     }));
     const mismatched = audited.filter(
-      (a) => a.balance !== a.derivedBalance || a.held !== a.derivedHeld || (a.kind !== 'world' && a.balance - a.held < 0),
+      (a) =>
+        a.balance !== a.derivedBalance ||
+        a.held !== a.derivedHeld ||
+        a.activeOrders !== a.derivedActiveOrders ||
+        (a.kind !== 'world' && a.balance - a.held < 0),
     );
     const total = audited.reduce((sum, a) => sum + a.balance, 0);
     return { ok: mismatched.length === 0 && holdsResolvedTwice.length === 0 && total === 0, total, holdsResolvedTwice, mismatched, accounts: audited };

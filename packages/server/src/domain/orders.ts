@@ -110,8 +110,7 @@ export class OrderService {
           );
         }
         const price = terms.priceIn(found.country);
-        const hold = await this.ledger.hold(repos, { userId: request.userId, amount: price, now });
-        if (!hold) throw new DomainError('INSUFFICIENT_BALANCE', 'Insufficient balance', { price });
+        const hold = await this.ledger.hold(repos, { userId: request.userId, amount: price, defaultCap: this.config.maxActiveOrders, now });
         const publicId = newObjectId(now);
         const orderId = await repos.orders.insert({
           public_id: publicId,
@@ -253,8 +252,8 @@ export class OrderService {
       const order = await repos.orders.lock({ userId, publicId: orderId });
       if (!order) throw new DomainError('ORDER_NOT_FOUND', 'Invalid order ID');
       if (order.number_status === 'released') {
-        // Shielding an ended order still keeps the number away from this project.
-        if (reason === 'shield') await this.blacklist(repos, order, now);
+        // Shielding an ended order still keeps the number away from this user.
+        if (reason === 'shield') await this.shieldNumber(repos, order, now);
         return { order, refunded: false, ended: false };
       }
       const releasableAt = order.created_at + this.config.releaseAfterMs;
@@ -262,7 +261,7 @@ export class OrderService {
         const seconds = Math.ceil((releasableAt - now) / 1000);
         throw new DomainError('RELEASE_TOO_EARLY', `The number can be released ${seconds} seconds from now`, { retryAfterMs: releasableAt - now });
       }
-      if (reason === 'shield') await this.blacklist(repos, order, now);
+      if (reason === 'shield') await this.shieldNumber(repos, order, now);
       return { order, ...(await this.end(repos, order, reason, now)), ended: true };
     });
     if (result.ended) {
@@ -271,8 +270,16 @@ export class OrderService {
     return { refunded: result.refunded };
   }
 
-  private blacklist(repos: Repositories, order: OrderRow, now: number): Promise<void> {
-    return repos.numbers.blacklist({ numberId: order.number_id, projectId: order.project_id, userId: order.user_id, orderId: order.id, now });
+  /**
+   * A shield keeps the number away from this user for this project. It leaves the project for
+   * everyone only once enough distinct users shielded it, so one customer cannot empty a pool.
+   */
+  private async shieldNumber(repos: Repositories, order: OrderRow, now: number): Promise<void> {
+    const entry = { numberId: order.number_id, projectId: order.project_id };
+    await repos.numbers.shield({ ...entry, userId: order.user_id, orderId: order.id, now });
+    if ((await repos.numbers.shieldCount(entry)) >= this.config.shieldQuorum) {
+      await repos.numbers.blacklist({ ...entry, reason: 'quorum', note: '', now });
+    }
   }
 
   /** The one way an order ends: the number is freed, and the hold voided when no SMS came. */
@@ -282,6 +289,7 @@ export class OrderService {
       ? await this.ledger.void(repos, moneyOf(order), reason === 'expire' ? 'expire' : 'refund', now)
       : ((await repos.accounts.availableForUser(order.user_id)) ?? 0);
     await repos.orders.end(order.id, { smsStatus: refund ? 'failed' : order.sms_status, balanceAfter: balance, now });
+    await repos.accounts.closeOrder(order.user_id);
     await repos.numbers.free(order.number_id, order.id, now);
     return { refunded: refund && order.hold_id !== null };
   }

@@ -1,5 +1,6 @@
 // The domain, wired: every use case over one store, one clock and one event hub.
 import type { Store } from '../store/store.js';
+import { BlacklistService } from './blacklist.js';
 import { CatalogService } from './catalog.js';
 import { systemClock, type Clock } from './clock.js';
 import { defaultDomainConfig, type DomainConfig } from './config.js';
@@ -24,6 +25,7 @@ export interface Platform {
   orders: OrderService;
   inboundSms: InboundSmsService;
   recharges: RechargeService;
+  blacklist: BlacklistService;
   stats: StatsService;
 }
 
@@ -48,6 +50,7 @@ export async function createPlatform(
     orders: new OrderService(store, ledger, catalog, events, clock, config),
     inboundSms: new InboundSmsService(store, ledger, events, clock),
     recharges: new RechargeService(store, ledger, clock, config),
+    blacklist: new BlacklistService(store, clock),
     stats: new StatsService(store),
   };
 }

@@ -1,6 +1,7 @@
 // Recharge orders: a user asks to top up (amount, payment method); once the payment is confirmed
 // (by an admin for the "manual" method, by a processor later) the balance is credited.
-import type { RechargeOrderRow, RechargeStatus } from '../store/schema.js';
+import type { RechargeState } from '../store/repositories/recharges.js';
+import type { RechargeOrderRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
@@ -11,7 +12,7 @@ import { toOffset, type PageRequest } from './paging.js';
 
 export interface RechargeView {
   rechargeId: string;
-  status: RechargeStatus;
+  status: RechargeState;
   amount: number;
   orderAmt: number;
   payment: string;
@@ -21,7 +22,7 @@ export interface RechargeView {
 
 export interface RechargeQuery extends PageRequest {
   rechargeId?: string | undefined;
-  status?: RechargeStatus | undefined;
+  status?: RechargeState | undefined;
   from?: number | undefined;
   to?: number | undefined;
 }
@@ -29,9 +30,9 @@ export interface RechargeQuery extends PageRequest {
 /** One recharge may not exceed $100,000: a typo guard, not a business rule. */
 const MAX_RECHARGE = 10_000_000;
 
-const toView = (r: RechargeOrderRow): RechargeView => ({
+const toView = (r: RechargeOrderRow, now: number): RechargeView => ({
   rechargeId: r.public_id,
-  status: r.status,
+  status: r.status === 'unpaid' && r.expires_at !== null && r.expires_at <= now ? 'expired' : r.status,
   amount: r.amount,
   orderAmt: r.order_amt,
   payment: r.payment,
@@ -57,21 +58,34 @@ export class RechargeService {
     }
     const now = this.clock.now();
     const publicId = newObjectId(now);
-    await this.store.read.recharges.insert({
-      public_id: publicId,
-      user_id: userId,
-      amount,
-      order_amt: amount,
-      payment: method,
-      status: 'unpaid',
-      paid_at: null,
-      created_at: now,
-      updated_at: now,
+    await this.store.transaction(async (repos) => {
+      await repos.accounts.lockUser(userId);
+      if ((await repos.recharges.countOpen(userId, now)) >= this.config.maxOpenRecharges) {
+        throw new DomainError(
+          'TOO_MANY_OPEN_RECHARGES',
+          `At most ${this.config.maxOpenRecharges} unpaid recharge orders at a time: pay one or wait for it to expire`,
+        );
+      }
+      await repos.recharges.insert({
+        public_id: publicId,
+        user_id: userId,
+        amount,
+        order_amt: amount,
+        payment: method,
+        status: 'unpaid',
+        paid_at: null,
+        expires_at: now + this.config.rechargeTtlMs,
+        created_at: now,
+        updated_at: now,
+      });
     });
     return this.find(publicId);
   }
 
-  /** The payment arrived: credit `amount` once. `paidAmount` is what was actually paid, if it differs. */
+  /**
+   * The payment arrived: credit `amount` once. `paidAmount` is what was actually paid, if it differs.
+   * An expired order may still be paid: the money arrived late, and it is the admin who confirms it.
+   */
   async markPaid(rechargeId: string, paidAmount?: number): Promise<RechargeView> {
     if (paidAmount !== undefined && (!Number.isSafeInteger(paidAmount) || paidAmount < 0)) {
       throw new DomainError('INVALID_INPUT', 'A paid amount is a whole, non-negative number of cents');
@@ -90,16 +104,17 @@ export class RechargeService {
 
   async list(userId: number | undefined, query: RechargeQuery): Promise<RechargeView[]> {
     if (query.rechargeId !== undefined && !isObjectId(query.rechargeId)) return [];
+    const now = this.clock.now();
     const rows = await this.store.read.recharges.list(
-      { userId, publicId: query.rechargeId, status: query.status, createdFrom: query.from, createdTo: query.to },
+      { userId, publicId: query.rechargeId, status: query.status, createdFrom: query.from, createdTo: query.to, now },
       toOffset(query),
     );
-    return rows.map(toView);
+    return rows.map((r) => toView(r, now));
   }
 
   private async find(publicId: string): Promise<RechargeView> {
     const row = await this.store.read.recharges.findByPublicId(publicId);
     if (!row) throw new DomainError('NOT_FOUND', 'No such recharge order');
-    return toView(row);
+    return toView(row, this.clock.now());
   }
 }

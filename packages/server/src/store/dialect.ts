@@ -8,10 +8,12 @@ import {
   CompiledQuery,
   Kysely,
   PostgresDialect,
+  SqliteAdapter,
   SqliteDialect,
   SqliteDriver,
   type ColumnDefinitionBuilder,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
   type PostgresPool,
   type PostgresPoolClient,
@@ -145,6 +147,18 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/**
+ * SQLite runs DDL inside transactions, but Kysely's adapter says it does not, so its migrator would
+ * apply each statement on its own: a killed `fastpva migrate` left half a schema, and two at once
+ * collided. Saying so makes the migrator run every pending migration in one transaction, and the
+ * BEGIN IMMEDIATE above makes that transaction the exclusive lock other migrators wait on.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
   constructor(config: SqliteDialectConfig) {
@@ -153,6 +167,9 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.#config);
+  }
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
   }
 }
 

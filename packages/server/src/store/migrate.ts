@@ -2,9 +2,10 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import type { DialectSupport } from './dialect.js';
 import type { Database } from './schema.js';
 import * as init from './migrations/0001_init.js';
+import * as fairUse from './migrations/0002_fair_use.js';
 
 /** Migrations in order; each takes the dialect so one file serves SQLite and Postgres. */
-const MIGRATIONS = { '0001_init': init } as const;
+const MIGRATIONS = { '0001_init': init, '0002_fair_use': fairUse } as const;
 
 export async function migrateToLatest(db: Kysely<Database>, dialect: DialectSupport): Promise<string[]> {
   const migrations: Record<string, Migration> = {};

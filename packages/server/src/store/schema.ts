@@ -25,6 +25,10 @@ export interface UsersTable {
   mobile: string;
   tg: string;
   disabled: Flag;
+  /** This user's cap on live orders (null: the operator's MAX_ACTIVE_ORDERS; 0: no cap). */
+  max_active_orders: number | null;
+  /** This user's API requests per minute (null: the operator's default). */
+  rate_limit: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -39,6 +43,8 @@ export interface AccountsTable {
   /** Sum of open holds against this account. Available = balance - held. */
   held: number;
   allow_negative: Flag;
+  /** A customer's live orders, kept in step with orders (the active-order cap is checked against it). */
+  active_orders: Generated<number>;
 }
 
 export interface TransfersTable {
@@ -126,6 +132,8 @@ export interface NumbersTable {
   active_order_id: number | null;
   /** A random position: allocation starts at a random draw so that concurrent takers spread out. */
   draw: number;
+  /** Removed by an admin: kept for its history, never offered again. */
+  removed_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -138,11 +146,23 @@ export interface NumberUsagesTable {
   created_at: number;
 }
 
-export interface NumberBlacklistTable {
+/** One user keeps a number away from themselves for one project (shieldNumber). */
+export interface NumberShieldsTable {
   number_id: number;
   project_id: number;
   user_id: number;
   order_id: number;
+  created_at: number;
+}
+
+export type BlacklistReason = 'quorum' | 'admin';
+
+/** The number is out of the project for everyone. */
+export interface NumberBlacklistTable {
+  number_id: number;
+  project_id: number;
+  reason: BlacklistReason;
+  note: Generated<string>;
   created_at: number;
 }
 
@@ -185,9 +205,16 @@ export interface InboundSmsTable {
   text: string;
   code: string | null;
   code_method: string | null;
+  /** Why it was not delivered (null: delivered to order_id). */
+  reason: UndeliveredReason | null;
+  /** The live order it was judged against and kept from. */
+  candidate_order_id: number | null;
   received_at: number;
   created_at: number;
 }
+
+/** no_live_order: late, or no order on the number; other_service: names another service; no_code: neither a code nor the order's service. */
+export type UndeliveredReason = 'no_live_order' | 'other_service' | 'no_code';
 
 export interface RechargeOrdersTable {
   id: Id;
@@ -200,6 +227,8 @@ export interface RechargeOrdersTable {
   payment: string;
   status: RechargeStatus;
   paid_at: number | null;
+  /** An unpaid order expires then (null: never). */
+  expires_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -217,6 +246,7 @@ export interface Database {
   supplier_channels: SupplierChannelsTable;
   numbers: NumbersTable;
   number_usages: NumberUsagesTable;
+  number_shields: NumberShieldsTable;
   number_blacklist: NumberBlacklistTable;
   orders: OrdersTable;
   inbound_sms: InboundSmsTable;

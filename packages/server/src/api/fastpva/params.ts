@@ -89,7 +89,7 @@ export const smsOrdersQuery = z.object({
 export const rechargeOrdersQuery = z.object({
   ...paging,
   orderId: text('orderId').optional(),
-  status: statusFilter('status', ['paid', 'unpaid'] as const).optional(),
+  status: statusFilter('status', ['paid', 'unpaid', 'expired'] as const).optional(),
   startTime: instant('startTime').optional(),
   endTime: instant('endTime').optional(),
 });

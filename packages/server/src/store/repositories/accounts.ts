@@ -15,13 +15,32 @@ const shiftQuery = prepared((db, balance: number, held: number, accountId: numbe
     .returning(available),
 );
 
-const placeHoldQuery = prepared((db, amount: number, userId: number) =>
+/** The user's own cap on live orders, else the operator's default; 0 means no cap. */
+const orderCap = (userId: number, defaultCap: number) =>
+  sql<number>`coalesce((select max_active_orders from users where id = ${userId}), ${defaultCap})`;
+
+const openOrderQuery = prepared((db, amount: number, userId: number, defaultCap: number) =>
   db
     .updateTable('accounts')
-    .set((eb) => ({ held: eb('held', '+', amount) }))
+    .set((eb) => ({ held: eb('held', '+', amount), active_orders: eb('active_orders', '+', 1) }))
     .where('user_id', '=', userId)
     .where(sql<boolean>`balance - held >= ${amount}`)
+    .where(sql<boolean>`(${orderCap(userId, defaultCap)} = 0 or active_orders < ${orderCap(userId, defaultCap)})`)
     .returning(['id', available]),
+);
+
+const closeOrderQuery = prepared((db, userId: number) =>
+  db
+    .updateTable('accounts')
+    .set((eb) => ({ active_orders: eb('active_orders', '-', 1) }))
+    .where('user_id', '=', userId),
+);
+
+const orderRoomQuery = prepared((db, userId: number, defaultCap: number) =>
+  db
+    .selectFrom('accounts')
+    .select([available, 'active_orders', orderCap(userId, defaultCap).as('cap')])
+    .where('user_id', '=', userId),
 );
 
 /**
@@ -54,6 +73,13 @@ export class AccountRepository {
     return { revenue: find('revenue'), world: find('world') };
   }
 
+  /** Serialises writers that act on one user (on Postgres a row lock until commit; SQLite serialises all writers). */
+  async lockUser(userId: number): Promise<void> {
+    let q = this.db.selectFrom('accounts').select('id').where('user_id', '=', userId);
+    if (this.dialect.rowLocks) q = q.forUpdate();
+    await q.execute();
+  }
+
   findByUser(userId: number): Promise<AccountRow | undefined> {
     return this.db.selectFrom('accounts').selectAll().where('user_id', '=', userId).executeTakeFirst();
   }
@@ -66,9 +92,23 @@ export class AccountRepository {
     return (await availableQuery(this.db, this.dialect.name, userId)).rows[0]?.available;
   }
 
-  /** Reserve `amount` if that much is available. Returns the account and what is left, or nothing. */
-  async placeHold(userId: number, amount: number): Promise<{ id: number; available: number } | undefined> {
-    return (await placeHoldQuery(this.db, this.dialect.name, amount, userId)).rows[0];
+  /**
+   * Opens an order on the account: reserves `amount` (0 for a free order) and takes one of the user's
+   * live-order slots, in one conditional UPDATE so that concurrent callers can never overspend or
+   * exceed the cap. Returns the account and what is left available, or nothing when either is short.
+   */
+  async openOrder(userId: number, amount: number, defaultCap: number): Promise<{ id: number; available: number } | undefined> {
+    return (await openOrderQuery(this.db, this.dialect.name, amount, userId, defaultCap)).rows[0];
+  }
+
+  /** Gives back the live-order slot of an order that ended. */
+  async closeOrder(userId: number): Promise<void> {
+    await closeOrderQuery(this.db, this.dialect.name, userId);
+  }
+
+  /** Why openOrder refused: what is available, and the user's live orders against their cap. */
+  async orderRoom(userId: number, defaultCap: number): Promise<{ available: number; active_orders: number; cap: number } | undefined> {
+    return (await orderRoomQuery(this.db, this.dialect.name, userId, defaultCap)).rows[0];
   }
 
   /** A hold ends without moving money (refund, expiry). */

@@ -1,7 +1,18 @@
 import type { Kysely } from 'kysely';
 import type { DialectSupport } from '../dialect.js';
 import { prepared } from '../prepared.js';
-import type { Database, NumberRow } from '../schema.js';
+import type { BlacklistReason, Database, NumberRow } from '../schema.js';
+
+export interface BlacklistEntryRow {
+  number: string;
+  project_id: number;
+  enname: string;
+  reason: BlacklistReason;
+  note: string;
+  /** Users who shielded the number for the project. */
+  shields: number;
+  created_at: number;
+}
 
 export interface NumberRegistration {
   number: string;
@@ -50,6 +61,7 @@ function findFreeFor(shape: FreeShape, rowLocks: boolean) {
       .select(['n.id', 'n.number', 'n.supplier_id', 'n.country'])
       .where('n.online', '=', 1)
       .where('n.active_order_id', 'is', null)
+      .where('n.removed_at', 'is', null)
       // Most rows of a busy pool fail here (already used for the project), so it is checked first.
       .where(({ not, exists, selectFrom }) =>
         not(
@@ -77,6 +89,17 @@ function findFreeFor(shape: FreeShape, rowLocks: boolean) {
       )
       .where(({ not, exists, selectFrom }) =>
         not(exists(selectFrom('number_blacklist as b').select('b.number_id').whereRef('b.number_id', '=', 'n.id').where('b.project_id', '=', projectId))),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('number_shields as sh')
+              .select('sh.number_id')
+              .whereRef('sh.number_id', '=', 'n.id')
+              .where('sh.project_id', '=', projectId)
+              .where('sh.user_id', '=', userId),
+          ),
+        ),
       );
     if (countries.length === 1) q = q.where('n.country', '=', countries[0]!);
     else if (countries.length > 1) q = q.where('n.country', 'in', countries);
@@ -204,12 +227,68 @@ export class NumberRepository {
       .execute();
   }
 
-  async blacklist(entry: { numberId: number; projectId: number; userId: number; orderId: number; now: number }): Promise<void> {
+  async shield(entry: { numberId: number; projectId: number; userId: number; orderId: number; now: number }): Promise<void> {
     await this.db
-      .insertInto('number_blacklist')
+      .insertInto('number_shields')
       .values({ number_id: entry.numberId, project_id: entry.projectId, user_id: entry.userId, order_id: entry.orderId, created_at: entry.now })
-      .onConflict((oc) => oc.columns(['number_id', 'project_id']).doNothing())
+      .onConflict((oc) => oc.columns(['number_id', 'project_id', 'user_id']).doNothing())
       .execute();
+  }
+
+  /** How many distinct users shielded the number for the project. */
+  async shieldCount(entry: { numberId: number; projectId: number }): Promise<number> {
+    const row = await this.db
+      .selectFrom('number_shields')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('number_id', '=', entry.numberId)
+      .where('project_id', '=', entry.projectId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Takes the number out of the project for everyone; returns false when it already was. */
+  async blacklist(entry: { numberId: number; projectId: number; reason: BlacklistReason; note: string; now: number }): Promise<boolean> {
+    const result = await this.db
+      .insertInto('number_blacklist')
+      .values({ number_id: entry.numberId, project_id: entry.projectId, reason: entry.reason, note: entry.note, created_at: entry.now })
+      .onConflict((oc) => oc.columns(['number_id', 'project_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  /** Returns the project to the number; false when it was not blacklisted. Users' own shields stay. */
+  async unblacklist(entry: { numberId: number; projectId: number }): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('number_blacklist')
+      .where('number_id', '=', entry.numberId)
+      .where('project_id', '=', entry.projectId)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async listBlacklist(filter: { projectId?: number | undefined; number?: string | undefined }, page: { offset: number; limit: number }): Promise<{ count: number; rows: BlacklistEntryRow[] }> {
+    let q = this.db.selectFrom('number_blacklist as b').innerJoin('numbers as n', 'n.id', 'b.number_id').innerJoin('projects as p', 'p.id', 'b.project_id');
+    if (filter.projectId !== undefined) q = q.where('b.project_id', '=', filter.projectId);
+    if (filter.number !== undefined) q = q.where('n.number', '=', filter.number);
+    const [total, rows] = await Promise.all([
+      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      q
+        .select(['n.number', 'b.project_id', 'p.enname', 'b.reason', 'b.note', 'b.created_at'])
+        .select((eb) =>
+          eb
+            .selectFrom('number_shields as sh')
+            .select((e) => e.fn.countAll<number>().as('c'))
+            .whereRef('sh.number_id', '=', 'b.number_id')
+            .whereRef('sh.project_id', '=', 'b.project_id')
+            .as('shields'),
+        )
+        .orderBy('b.created_at', 'desc')
+        .orderBy('b.number_id')
+        .offset(page.offset)
+        .limit(page.limit)
+        .execute(),
+    ]);
+    return { count: Number(total.n), rows: rows.map((r) => ({ ...r, shields: Number(r.shields ?? 0) })) };
   }
 
   async countOnline(): Promise<number> {

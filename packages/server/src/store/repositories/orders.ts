@@ -128,6 +128,17 @@ export class OrderRepository {
     return { count: Number(total.n), rows };
   }
 
+  /** Live orders per user (read through the partial index on live orders, not the whole history). */
+  async liveByUser(): Promise<Map<number, number>> {
+    const rows = await this.db
+      .selectFrom('orders')
+      .select(['user_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('number_status', '=', 'receiving')
+      .groupBy('user_id')
+      .execute();
+    return new Map(rows.map((r) => [r.user_id, Number(r.n)]));
+  }
+
   async countByStatus(): Promise<{ number_status: NumberStatus; sms_status: SmsStatus; n: number }[]> {
     const rows = await this.db
       .selectFrom('orders')

@@ -1,10 +1,15 @@
 import type { Insertable, Kysely } from 'kysely';
-import type { Database, RechargeOrderRow, RechargeOrdersTable, RechargeStatus } from '../schema.js';
+import type { Database, RechargeOrderRow, RechargeOrdersTable } from '../schema.js';
+
+/** As customers see it: an unpaid order past its expiry is expired. */
+export type RechargeState = 'paid' | 'unpaid' | 'expired';
 
 export interface RechargeFilter {
   userId?: number | undefined;
   publicId?: string | undefined;
-  status?: RechargeStatus | undefined;
+  status?: RechargeState | undefined;
+  /** The time that decides whether an unpaid order has expired. */
+  now: number;
   createdFrom?: number | undefined;
   createdTo?: number | undefined;
 }
@@ -32,11 +37,25 @@ export class RechargeRepository {
     return result.numUpdatedRows === 1n;
   }
 
+  /** Unpaid orders of the user that have not expired. */
+  async countOpen(userId: number, now: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('recharge_orders')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('status', '=', 'unpaid')
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   list(filter: RechargeFilter, page: { offset: number; limit: number }): Promise<RechargeOrderRow[]> {
     let q = this.db.selectFrom('recharge_orders').selectAll();
     if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
     if (filter.publicId !== undefined) q = q.where('public_id', '=', filter.publicId);
-    if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+    if (filter.status === 'paid') q = q.where('status', '=', 'paid');
+    else if (filter.status === 'unpaid') q = q.where('status', '=', 'unpaid').where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', filter.now)]));
+    else if (filter.status === 'expired') q = q.where('status', '=', 'unpaid').where('expires_at', '<=', filter.now);
     if (filter.createdFrom !== undefined) q = q.where('created_at', '>=', filter.createdFrom);
     if (filter.createdTo !== undefined) q = q.where('created_at', '<=', filter.createdTo);
     return q.orderBy('id', 'desc').offset(page.offset).limit(page.limit).execute();
