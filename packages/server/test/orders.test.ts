@@ -31,7 +31,7 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
     expect((await p.stats.openHolds()).count).toBe(1);
 
     const received = await push(s.supplierId, `+${s.numbers[0]}`, 'Telegram code 56032');
-    expect(received).toEqual({ orderId: order.orderId, duplicate: false });
+    expect(received).toEqual({ orderId: order.orderId, reason: null, duplicate: false });
     // Available balance stays put when the hold becomes a charge (spec: 2806 before and after).
     expect(await p.orders.getCode(s.userId, order.orderId)).toEqual({
       number: s.numbers[0],
@@ -79,7 +79,7 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
     expect((await p.users.info(s.userId)).balance).toBe(100);
 
     // A late SMS is stored for admins, never charged.
-    expect(await push(s.supplierId, s.numbers[0]!, 'Your Tinder code is 123456')).toEqual({ orderId: null, duplicate: false });
+    expect(await push(s.supplierId, s.numbers[0]!, 'Your Tinder code is 123456')).toEqual({ orderId: null, reason: 'no_live_order', duplicate: false });
     expect((await p.users.info(s.userId)).balance).toBe(100);
 
     // Used for project a (it received an SMS there): never again for a, still fine for b.
@@ -153,8 +153,8 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
     await rejectsWith(push(intruder.id, s.numbers[0]!, 'Viber code 111111', 'x1'), 'UNKNOWN_NUMBER');
     const once = await push(s.supplierId, s.numbers[0]!, 'Viber code 222222', 'dup-1');
     const twice = await push(s.supplierId, s.numbers[0]!, 'Viber code 222222', 'dup-1');
-    expect(once).toEqual({ orderId: order.orderId, duplicate: false });
-    expect(twice).toEqual({ orderId: order.orderId, duplicate: true });
+    expect(once).toEqual({ orderId: order.orderId, reason: null, duplicate: false });
+    expect(twice).toEqual({ orderId: order.orderId, reason: null, duplicate: true });
     // The same message id from another supplier is another message.
     expect((await p.orders.list(s.userId, { page: 1, limit: 1, orderId: order.orderId })).orders[0]?.smsStatus).toBe('received');
     await expectLedgerConsistent(p);

@@ -1,4 +1,5 @@
 // Every ingest path (supplier push, gateway webhooks, SMPP, upstream polling) ends here.
+import type { UndeliveredReason } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { DomainError } from './errors.js';
@@ -24,12 +25,14 @@ export interface InboundSms {
 }
 
 export interface ReceivedSms {
-  /** The order it was delivered to, or null when the number had no live order (stored for admins). */
+  /** The order it was delivered to, or null when it was not delivered (stored for admins, never charged). */
   orderId: string | null;
+  /** Why it was not delivered; null when it was. */
+  reason: UndeliveredReason | null;
   duplicate: boolean;
 }
 
-/** An SMS no live order took (late, or on a number with no order), as an admin reviews it. */
+/** An SMS no order took, as an admin reviews it: why, and the live order it was kept from. */
 export interface UnmatchedSms {
   id: number;
   source: string;
@@ -37,8 +40,13 @@ export interface UnmatchedSms {
   receiver: string;
   sender: string;
   text: string;
+  reason: UndeliveredReason;
+  candidateOrderId: string | null;
   receivedAt: number;
 }
+
+/** Postgres text cannot hold NUL, and a gateway that sends one would retry forever: it carries nothing. */
+const withoutNul = (value: string): string => value.replaceAll('\u0000', '');
 
 export class InboundSmsService {
   constructor(
@@ -53,6 +61,8 @@ export class InboundSmsService {
     if (!receiver) throw new DomainError('INVALID_INPUT', `${sms.receiver} is not an international phone number`);
     if (sms.sourceKey === '' || sms.sourceKey.length > 200) throw new DomainError('INVALID_INPUT', 'A message id is 1 to 200 characters');
     const now = this.clock.now();
+    const text = withoutNul(sms.text);
+    const sender = withoutNul(sms.sender);
 
     const outcome = await this.store.transaction(async (repos) => {
       const number = await repos.numbers.findByNumber(receiver);
@@ -67,39 +77,41 @@ export class InboundSmsService {
         number_id: number.id,
         order_id: null,
         receiver,
-        sender: sms.sender,
-        text: sms.text,
+        sender,
+        text,
         code: null,
         code_method: null,
+        reason: 'no_live_order',
+        candidate_order_id: null,
         received_at: sms.receivedAt,
         created_at: now,
       });
       if (smsId === undefined) {
         const seen = await repos.inboundSms.findBySourceKey(sms.source, sms.supplierId, sms.sourceKey);
         const orderId = seen?.order_id ? await repos.orders.publicIdOf(seen.order_id) : undefined;
-        return { duplicate: true as const, orderId: orderId ?? null };
+        return { duplicate: true as const, orderId: orderId ?? null, reason: seen?.reason ?? null };
       }
 
       const order = number.active_order_id === null ? undefined : await repos.orders.lock({ id: number.active_order_id });
       // Late SMS (the order ended, or its time is up and the sweeper has not run yet) is kept, never charged.
       if (!order || order.number_status !== 'receiving' || order.expires_at <= now) {
-        return { duplicate: false as const, orderId: null };
+        return { duplicate: false as const, orderId: null, reason: 'no_live_order' as const };
       }
       const project = await repos.catalog.findProject(order.project_id);
-      const extracted = extractCode(sms.text, { service: project?.service });
+      const extracted = extractCode(text, { service: project?.service });
       let balance = order.balance_after;
       if (order.sms_status === 'waiting') {
         // The first SMS charges, and the number has now served this project.
         balance = await this.ledger.charge(repos, moneyOf(order), now);
         await repos.numbers.recordUsage({ numberId: number.id, projectId: order.project_id, userId: order.user_id, orderId: order.id, now });
       }
-      await repos.orders.recordSms(order.id, { code: extracted?.code ?? '', content: sms.text, balanceAfter: balance, now });
+      await repos.orders.recordSms(order.id, { code: extracted?.code ?? '', content: text, balanceAfter: balance, now });
       await repos.inboundSms.attach(smsId, { orderId: order.id, code: extracted?.code ?? null, codeMethod: extracted?.method ?? null });
-      return { duplicate: false as const, orderId: order.public_id };
+      return { duplicate: false as const, orderId: order.public_id, reason: null };
     });
 
     if (!outcome.duplicate) this.events.emit('sms.received', { source: sms.source, matched: outcome.orderId !== null });
-    return { orderId: outcome.orderId, duplicate: outcome.duplicate };
+    return { orderId: outcome.orderId, reason: outcome.reason, duplicate: outcome.duplicate };
   }
 
   /** Newest first: SMS stored without an order (never charged), for admins to review. */
@@ -112,6 +124,8 @@ export class InboundSmsService {
       receiver: r.receiver,
       sender: r.sender,
       text: r.text,
+      reason: r.reason ?? 'no_live_order',
+      candidateOrderId: r.candidate_public_id,
       receivedAt: r.received_at,
     }));
   }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, InboundSmsRow, NewInboundSms } from '../schema.js';
+import type { Database, InboundSmsRow, NewInboundSms, UndeliveredReason } from '../schema.js';
 
 export class InboundSmsRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -25,16 +25,34 @@ export class InboundSmsRepository {
       .executeTakeFirst();
   }
 
+  /** Delivered to the order. */
   async attach(id: number, match: { orderId: number; code: string | null; codeMethod: string | null }): Promise<void> {
     await this.db
       .updateTable('inbound_sms')
-      .set({ order_id: match.orderId, code: match.code, code_method: match.codeMethod })
+      .set({ order_id: match.orderId, code: match.code, code_method: match.codeMethod, reason: null })
       .where('id', '=', id)
       .execute();
   }
 
-  /** SMS that matched no live order, newest first: for admins to review. */
-  listUnmatched(limit: number): Promise<InboundSmsRow[]> {
-    return this.db.selectFrom('inbound_sms').selectAll().where('order_id', 'is', null).orderBy('id', 'desc').limit(limit).execute();
+  /** Kept from the live order it was judged against. */
+  async withhold(id: number, verdict: { candidateOrderId: number; reason: UndeliveredReason; code: string | null }): Promise<void> {
+    await this.db
+      .updateTable('inbound_sms')
+      .set({ candidate_order_id: verdict.candidateOrderId, reason: verdict.reason, code: verdict.code })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** SMS no order took, newest first, with the public id of the order each was kept from: for admins to review. */
+  listUnmatched(limit: number): Promise<(InboundSmsRow & { candidate_public_id: string | null })[]> {
+    return this.db
+      .selectFrom('inbound_sms as s')
+      .leftJoin('orders as o', 'o.id', 's.candidate_order_id')
+      .selectAll('s')
+      .select('o.public_id as candidate_public_id')
+      .where('s.order_id', 'is', null)
+      .orderBy('s.id', 'desc')
+      .limit(limit)
+      .execute();
   }
 }
