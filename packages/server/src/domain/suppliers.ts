@@ -8,6 +8,7 @@ import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
 import { hashSecret, newObjectId, newSecret, randomDraw, secretPrefix } from './ids.js';
+import { BATCH_ROWS, inBatches } from './batches.js';
 
 export interface NewSupplier {
   name: string;
@@ -41,6 +42,9 @@ export function normalizeNumber(raw: string): string | undefined {
 }
 
 export class SupplierService {
+  /** The setOnline call of each supplier now running in this process. */
+  private readonly onlineCalls = new Map<number, Promise<{ online: number }>>();
+
   constructor(
     private readonly store: Store,
     private readonly catalog: CatalogService,
@@ -104,30 +108,43 @@ export class SupplierService {
 
   /**
    * Registers numbers or updates their country and operator (idempotent). New numbers start
-   * offline: a supplier says which are in a modem right now with setOnline.
+   * offline: a supplier says which are in a modem right now with setOnline. Worked through in short
+   * transactions (see batches.ts): a call that fails half way may have registered some numbers, and
+   * repeating it is safe.
    */
   async registerNumbers(supplierId: number, inputs: NumberInput[]): Promise<{ registered: number }> {
     if (inputs.length > MAX_NUMBERS_PER_CALL) throw new DomainError('INVALID_INPUT', `At most ${MAX_NUMBERS_PER_CALL} numbers per call`);
     const numbers = new Map<string, { number: string; country: string; operator: string; draw: number }>();
-    for (const input of inputs) {
-      const number = normalizeNumber(input.number);
-      if (!number) throw new DomainError('INVALID_INPUT', `${input.number} is not an international phone number`);
-      const country = normalizeCountry(input.country);
-      if (!country) throw new DomainError('INVALID_INPUT', `${input.country} is not an ISO 3166 country code`);
-      const operator = (input.operator ?? 'any').trim().toLowerCase() || 'any';
-      numbers.set(number, { number, country, operator, draw: randomDraw() });
+    let elsewhere = 0;
+    for await (const batch of inBatches(inputs)) {
+      const slice = batch.map((input) => {
+        const number = normalizeNumber(input.number);
+        if (!number) throw new DomainError('INVALID_INPUT', `${input.number} is not an international phone number`);
+        const country = normalizeCountry(input.country);
+        if (!country) throw new DomainError('INVALID_INPUT', `${input.country} is not an ISO 3166 country code`);
+        const operator = (input.operator ?? 'any').trim().toLowerCase() || 'any';
+        return { number, country, operator, draw: randomDraw() };
+      });
+      for (const n of slice) numbers.set(n.number, n);
+      elsewhere += await this.store.read.numbers.ownedElsewhere(supplierId, slice.map((n) => n.number));
     }
+    if (elsewhere > 0) throw ownedElsewhere(elsewhere);
     const now = this.clock.now();
-    await this.store.transaction(async (repos) => {
-      const elsewhere = await repos.numbers.upsert(supplierId, [...numbers.values()], now);
-      if (elsewhere.length > 0) {
-        throw new DomainError('NUMBER_OWNED_ELSEWHERE', `Registered by another supplier: ${elsewhere.join(', ')}`, { numbers: elsewhere });
-      }
-    });
+    for await (const batch of inBatches([...numbers.values()])) {
+      await this.store.transaction(async (repos) => {
+        // Another supplier may have registered one since the check: refuse this slice too.
+        const taken = await repos.numbers.upsert(supplierId, batch, now);
+        if (taken > 0) throw ownedElsewhere(taken);
+      });
+    }
     return { registered: numbers.size };
   }
 
-  /** Exactly these numbers are online now; the supplier's others go offline (the SIMs left the modems). */
+  /**
+   * Exactly these numbers are online now; the supplier's others go offline (the SIMs left the
+   * modems). Numbers come online before the others go offline, so the pool never dips; one call per
+   * supplier at a time in this process, so two overlapping calls cannot interleave their slices.
+   */
   async setOnline(supplierId: number, inputs: string[]): Promise<{ online: number }> {
     if (inputs.length > MAX_NUMBERS_PER_CALL) throw new DomainError('INVALID_INPUT', `At most ${MAX_NUMBERS_PER_CALL} numbers per call`);
     const numbers = [
@@ -139,14 +156,47 @@ export class SupplierService {
         }),
       ),
     ];
-    const now = this.clock.now();
-    const online = await this.store.transaction(async (repos) => {
-      const unknown = await repos.numbers.unknownOf(supplierId, numbers);
-      if (unknown.length > 0) {
-        throw new DomainError('UNKNOWN_NUMBER', `Not registered by this supplier: ${unknown.join(', ')}`, { numbers: unknown });
-      }
-      return repos.numbers.setOnlineSet(supplierId, numbers, now);
-    });
-    return { online };
+    const previous = this.onlineCalls.get(supplierId) ?? Promise.resolve();
+    const call = previous.catch(() => undefined).then(() => this.replaceOnlineSet(supplierId, numbers));
+    this.onlineCalls.set(supplierId, call);
+    try {
+      return await call;
+    } finally {
+      if (this.onlineCalls.get(supplierId) === call) this.onlineCalls.delete(supplierId);
+    }
   }
+
+  private async replaceOnlineSet(supplierId: number, numbers: string[]): Promise<{ online: number }> {
+    const read = this.store.read.numbers;
+    const unknown: string[] = [];
+    for await (const batch of inBatches(numbers)) unknown.push(...(await read.unknownOf(supplierId, batch)));
+    if (unknown.length > 0) {
+      const examples = unknown.slice(0, 10).join(', ');
+      throw new DomainError('UNKNOWN_NUMBER', `${unknown.length} numbers are not registered by this supplier: ${examples}${unknown.length > 10 ? ', ...' : ''}`, {
+        count: unknown.length,
+        numbers: unknown.slice(0, 100),
+      });
+    }
+    const wanted = new Set(numbers);
+    const online = new Set<string>();
+    for (let afterId = 0; ; ) {
+      const page = await read.onlinePage(supplierId, afterId, BATCH_ROWS);
+      for (const row of page) online.add(row.number);
+      if (page.length < BATCH_ROWS) break;
+      afterId = page[page.length - 1]!.id;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const now = this.clock.now();
+    const flip = async (list: string[], on: boolean) => {
+      for await (const batch of inBatches(list)) await this.store.transaction((repos) => repos.numbers.setOnline(supplierId, batch, on, now));
+    };
+    await flip(numbers.filter((n) => !online.has(n)), true);
+    await flip([...online].filter((n) => !wanted.has(n)), false);
+    return { online: numbers.length };
+  }
+}
+
+/** Says how many, never which: the numbers belong to another supplier. */
+function ownedElsewhere(count: number): DomainError {
+  return new DomainError('NUMBER_OWNED_ELSEWHERE', `${count} of these numbers are registered by another supplier`, { count });
 }

@@ -205,6 +205,12 @@ function openPostgres(location: DatabaseLocation, poolSize: number): OpenDatabas
 }
 
 const DML = /^\s*(select|insert|update|delete|with)\b/i;
+/**
+ * Bulk statements (a supplier's numbers as a long IN-list) are planned on each call instead: after
+ * five runs Postgres may keep a generic plan, which cannot see that 1,000 numbers select 1,000 rows
+ * and scanned all 50,000 of the supplier's numbers per statement (2 s each).
+ */
+const MAX_NAMED_PARAMETERS = 64;
 
 /**
  * Sends every DML statement as a named one, so each connection parses and plans it once rather than
@@ -223,7 +229,7 @@ function namedStatements(pool: pg.Pool): PostgresPool {
       const client = await pool.connect();
       return {
         query: ((text: unknown, values?: ReadonlyArray<unknown>) =>
-          typeof text === 'string' && DML.test(text)
+          typeof text === 'string' && DML.test(text) && (values?.length ?? 0) <= MAX_NAMED_PARAMETERS
             ? client.query({ name: nameOf(text), text, values: values as unknown[] })
             : client.query(text as string, values as unknown[])) as unknown as PostgresPoolClient['query'],
         release: (destroy?: boolean) => client.release(destroy),

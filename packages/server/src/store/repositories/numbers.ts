@@ -121,10 +121,10 @@ export class NumberRepository {
 
   /**
    * Registers numbers or updates their country/operator. Numbers that already belong to another
-   * supplier are left alone and returned, so the caller can refuse them.
+   * supplier are left alone and counted, so the caller can refuse them.
    */
-  async upsert(supplierId: number, numbers: NumberRegistration[], now: number): Promise<string[]> {
-    const elsewhere: string[] = [];
+  async upsert(supplierId: number, numbers: NumberRegistration[], now: number): Promise<number> {
+    let elsewhere = 0;
     for (const batch of chunks(numbers)) {
       await this.db
         .insertInto('numbers')
@@ -148,32 +148,49 @@ export class NumberRepository {
             .where('numbers.supplier_id', '=', supplierId),
         )
         .execute();
-      const owned = await this.db
-        .selectFrom('numbers')
-        .select('number')
-        .where('number', 'in', batch.map((n) => n.number))
-        .where('supplier_id', '<>', supplierId)
-        .execute();
-      elsewhere.push(...owned.map((r) => r.number));
+      elsewhere += await this.ownedElsewhere(supplierId, batch.map((n) => n.number));
     }
     return elsewhere;
   }
 
-  /** Exactly these numbers of the supplier are online; all its others go offline. Returns how many are online. */
-  async setOnlineSet(supplierId: number, numbers: string[], now: number): Promise<number> {
-    // Inside the caller's transaction nobody sees the moment when all are offline.
-    await this.db.updateTable('numbers').set({ online: 0, updated_at: now }).where('supplier_id', '=', supplierId).where('online', '=', 1).execute();
-    let online = 0;
+  /** How many of these numbers another supplier registered. */
+  async ownedElsewhere(supplierId: number, numbers: string[]): Promise<number> {
+    let count = 0;
     for (const batch of chunks(numbers)) {
-      const result = await this.db
+      const row = await this.db
+        .selectFrom('numbers')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('number', 'in', batch)
+        .where('supplier_id', '<>', supplierId)
+        .executeTakeFirstOrThrow();
+      count += Number(row.n);
+    }
+    return count;
+  }
+
+  /** Turns these numbers of the supplier online or offline. */
+  async setOnline(supplierId: number, numbers: string[], online: boolean, now: number): Promise<void> {
+    for (const batch of chunks(numbers)) {
+      await this.db
         .updateTable('numbers')
-        .set({ online: 1, updated_at: now })
+        .set({ online: online ? 1 : 0, updated_at: now })
         .where('supplier_id', '=', supplierId)
         .where('number', 'in', batch)
-        .executeTakeFirst();
-      online += Number(result.numUpdatedRows);
+        .execute();
     }
-    return online;
+  }
+
+  /** The supplier's online numbers, a page at a time in id order (keyset: `afterId` is the last id seen). */
+  onlinePage(supplierId: number, afterId: number, limit: number): Promise<{ id: number; number: string }[]> {
+    return this.db
+      .selectFrom('numbers')
+      .select(['id', 'number'])
+      .where('supplier_id', '=', supplierId)
+      .where('online', '=', 1)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
   }
 
   /** Of these numbers, the ones the supplier has not registered. */
