@@ -180,6 +180,7 @@ async function startNginx(dir: string, upstream: number, cert: string, key: stri
   site = replace(site, 'server 127.0.0.1:8080;', `server 127.0.0.1:${upstream};`, file);
   site = replace(site, `/etc/letsencrypt/live/${SITE}/fullchain.pem`, cert, file);
   site = replace(site, `/etc/letsencrypt/live/${SITE}/privkey.pem`, key, file);
+  site = replace(site, '/var/log/nginx/fastpva.access.log', `${dir}/fastpva.access.log`, file);
   fs.writeFileSync(path.join(dir, 'fastpva-site.conf'), site);
   // What Debian's /etc/nginx/nginx.conf provides around a site, with every path in the temp dir.
   const main = [
@@ -328,6 +329,12 @@ describe('deploy/', () => {
       const seen = tap.seen.slice(before);
       expect(seen).toHaveLength(1);
       expect(seen[0]!.headers).toMatchObject({ host: SITE, 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'https' });
+      if (name === 'nginx') {
+        // The access log has the route, never the key in its query string.
+        const log = fs.readFileSync(path.join(dir, 'nginx', 'fastpva.access.log'), 'utf8');
+        expect(log).toContain('"GET /pvapublic/user/info HTTP/1.1" 200');
+        expect(log).not.toContain(apikey);
+      }
     });
 
     it('keeps /metrics off the public side', async () => {
