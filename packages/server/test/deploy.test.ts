@@ -181,6 +181,9 @@ async function startNginx(dir: string, upstream: number, cert: string, key: stri
   site = replace(site, `/etc/letsencrypt/live/${SITE}/fullchain.pem`, cert, file);
   site = replace(site, `/etc/letsencrypt/live/${SITE}/privkey.pem`, key, file);
   site = replace(site, '/var/log/nginx/fastpva.access.log', `${dir}/fastpva.access.log`, file);
+  site = replace(site, 'root /var/www/html;', `root ${dir}/webroot;`, file);
+  fs.mkdirSync(path.join(dir, 'webroot/.well-known/acme-challenge'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'webroot/.well-known/acme-challenge/token-1'), 'token-1.thumbprint');
   fs.writeFileSync(path.join(dir, 'fastpva-site.conf'), site);
   // What Debian's /etc/nginx/nginx.conf provides around a site, with every path in the temp dir.
   const main = [
@@ -319,6 +322,11 @@ describe('deploy/', () => {
       const reply = await request('http', proxy().http, '/healthz');
       expect([301, 308]).toContain(reply.status);
       expect(reply.headers.location).toBe(proxy().redirect);
+      if (name === 'nginx') {
+        // except certbot's challenges, so that renewals work through the site
+        const challenge = await request('http', proxy().http, '/.well-known/acme-challenge/token-1');
+        expect(challenge).toMatchObject({ status: 200, body: 'token-1.thumbprint' });
+      }
     });
 
     it('passes Host, X-Forwarded-Proto and the client address in X-Forwarded-For, not one the client forged', async () => {
@@ -482,6 +490,10 @@ describe('deploy/', () => {
     it('writes fastpva_ledger_audit_ok 1 on a consistent ledger and 0 when a balance is off', async () => {
       const textfiles = path.join(dir, 'textfiles');
       fs.mkdirSync(textfiles);
+      // No DATABASE_URL: it refuses rather than audit ./data/fastpva.db and report it fine.
+      const unset = await run(path.join(DEPLOY, 'ledger-audit.sh'), [], { env: { DATABASE_URL: '', TEXTFILE_DIR: textfiles } });
+      expect(unset).toMatchObject({ code: 2, stderr: 'ledger-audit.sh: set DATABASE_URL as for the server\n' });
+      expect(fs.readdirSync(textfiles)).toEqual([]);
       const good = await audit(textfiles);
       expect(good.code, good.stderr).toBe(0);
       const metrics = fs.readFileSync(path.join(textfiles, 'fastpva_ledger.prom'), 'utf8');
