@@ -38,8 +38,8 @@ export function collectItem(p: ProjectView): Record<string, unknown> {
   return item;
 }
 
-/** The legacy /project/list item. */
-export const legacyProjectItem = (p: ProjectView) => ({ myPid: p.myPid, sellingPrice: p.sellingPrice, enname: p.enname });
+/** The legacy /project/list item; it has no myPrice, so a user's own price shows as the price. */
+export const legacyProjectItem = (p: ProjectView) => ({ myPid: p.myPid, sellingPrice: p.myPrice ?? p.sellingPrice, enname: p.enname });
 
 /** getCode: code 1 with the SMS, or code -1 with the number and balance while waiting. */
 export function codeReply(status: CodeStatus): string {
