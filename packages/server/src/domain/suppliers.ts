@@ -121,7 +121,9 @@ export class SupplierService {
     await this.store.transaction(async (repos) => {
       const elsewhere = await repos.numbers.upsert(supplierId, [...numbers.values()], now);
       if (elsewhere.length > 0) {
-        throw new DomainError('NUMBER_OWNED_ELSEWHERE', `Registered by another supplier: ${elsewhere.join(', ')}`, { numbers: elsewhere });
+        // How many, not which: who supplies a number is no other supplier's business.
+        const count = elsewhere.length;
+        throw new DomainError('NUMBER_OWNED_ELSEWHERE', `${count} of these numbers ${count === 1 ? 'is' : 'are'} registered by another supplier`, { count });
       }
     });
     return { registered: numbers.size };
