@@ -51,7 +51,7 @@ describe.each(DIALECTS)('supplier push API on %s', (dialect) => {
     expect((await call('PUT', '/numbers', { numbers: [{ number: '447700900125' }] })).body).toMatchObject({
       error: { code: 'invalid_input', message: expect.stringMatching(/^numbers\.0\.country: /) },
     });
-    expect(await call('PUT', '/numbers', 'nonsense')).toMatchObject({ status: 415, body: { error: { code: 'bad_request' } } });
+    expect(await call('PUT', '/numbers', 'nonsense')).toMatchObject({ status: 415, body: { error: { code: 'unsupported_media_type' } } });
     const broken = await t.app.inject({ method: 'PUT', url: '/supplier/v1/numbers', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: '{"numbers":' });
     expect(broken.statusCode).toBe(400);
     expect(broken.json()).toMatchObject({ error: { code: 'bad_request' } });
@@ -95,5 +95,27 @@ describe.each(DIALECTS)('supplier push API on %s', (dialect) => {
     expect((await call('POST', '/sms', { id: 'y', to: '447700900123' })).body).toMatchObject({ error: { message: expect.stringMatching(/^text: /) } });
     expect((await call('POST', '/sms', { id: 'z', to: '447700900123', text: 'x', receivedAt: 'yesterday' })).status).toBe(400);
     await expectLedgerConsistent(p);
+  });
+
+  it('refuses a NUL character in every field but the SMS text, naming the field', async () => {
+    const nul = '\u0000';
+    const refused = async (method: 'PUT' | 'POST', path: string, body: unknown, field: string) =>
+      expect(await call(method, path, body)).toMatchObject({
+        status: 400,
+        body: { error: { code: 'invalid_input', message: `${field}: must not contain a NUL character` } },
+      });
+    await refused('PUT', '/numbers', { numbers: [{ number: `447700900${nul}1`, country: 'GB' }] }, 'numbers.0.number');
+    await refused('PUT', '/numbers', { numbers: [{ number: '447700900126', country: 'GB', operator: `o2${nul}` }] }, 'numbers.0.operator');
+    await refused('POST', '/sms', { id: `a${nul}`, to: '447700900123', text: 'x' }, 'id');
+    await refused('POST', '/sms', { id: 'n1', to: '447700900123', from: `Tele${nul}gram`, text: 'x' }, 'from');
+    expect((await t.platform.store.read.numbers.findByNumber('447700900126'))).toBeUndefined();
+    const online = await call('POST', '/numbers/online', { numbers: [`4477009001${nul}24`] });
+    expect(online.status).toBe(400);
+    expect((online.body.error as { message: string }).message).toMatch(/^numbers\.0: .*NUL/);
+
+    // The SMS text passes the API as received: the domain strips NUL characters before storing it.
+    const sms = await call('POST', '/sms', { id: 'nul-text', to: '447700900123', text: `code${nul} 12345` });
+    expect(sms.status === 400 && JSON.stringify(sms.body).includes('text')).toBe(false);
+    if (dialect === 'sqlite') expect(sms).toMatchObject({ status: 200, body: { accepted: true } });
   });
 });
