@@ -134,6 +134,9 @@ describe('requests Node refuses before routing', () => {
     const malformed = await rawHttp(url, 'GET /pvapublic/user/info HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n');
     expect(statusOf(malformed.text)).toBe(400);
     expect(bodyOf(malformed.text)).toBe('{"code":-1,"data":"Malformed HTTP request"}');
+    const controlCharacter = await rawHttp(url, 'GET /pvapublic/user/info?apikey=a\x01b HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(statusOf(controlCharacter.text)).toBe(400);
+    expect(bodyOf(controlCharacter.text)).toBe('{"code":-1,"data":"Malformed HTTP request"}');
     const garbage = await rawHttp(url, 'HELLO\r\n\r\n');
     expect(statusOf(garbage.text)).toBe(400);
     expect(bodyOf(garbage.text)).toBe('{"error":{"code":"bad_request","message":"Malformed HTTP request"}}');

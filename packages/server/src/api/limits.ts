@@ -82,7 +82,7 @@ export async function setUpLimits(app: FastifyInstance, config: RateLimitConfig)
 
   return {
     async authenticate(request, attempt) {
-      await authFailures(request, false);
+      await authFailures(request, false); // a peek: it counts nothing
       try {
         return await attempt();
       } catch (error) {
