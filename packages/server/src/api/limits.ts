@@ -62,7 +62,7 @@ export async function setUpLimits(app: FastifyInstance, config: RateLimitConfig)
   // skipOnError: when Redis is down the API keeps serving, unlimited, rather than failing every call.
   await app.register(rateLimit, { global: false, skipOnError: true, ...(redis ? { redis, nameSpace: config.redisPrefix } : {}) });
 
-  /** A counter per key and minute; `count` refuses the request once its key is over the limit. */
+  /** A counter per key and minute: counts a request (or only peeks), and refuses it once its key is over the limit. */
   const counter = (options: RateLimitOptions) => {
     const limit = app.createRateLimit({ timeWindow: WINDOW_MS, cache: LOCAL_CLIENTS, ...options } satisfies RateLimitOptions);
     return async (request: FastifyRequest, increment = true) => {

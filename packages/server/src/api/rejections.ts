@@ -91,12 +91,12 @@ export function asRejection(error: unknown, request: FastifyRequest): Rejection 
 export function clientErrorHandler(shapeOf: (path: string) => Shape) {
   return function onClientError(this: FastifyInstance, error: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const message = status === 431 ? 'Request headers too large' : status === 408 ? 'Request not received in time' : 'Malformed HTTP request';
+    const refused = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const message = refused === 431 ? 'Request headers too large' : refused === 408 ? 'Request not received in time' : 'Malformed HTTP request';
     // "GET /pvapublic/sms/getCode?... HTTP/1.1": the path is the second word of the first line.
     const packet = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString('latin1', 0, 2048) : '';
     const path = packet.split('\r\n', 1)[0]!.split(' ')[1] ?? '';
-    const { body } = shapeOf(path)(new Rejection(status, codeOf(status), message));
+    const { status, body } = shapeOf(path)(new Rejection(refused, codeOf(refused), message));
     // Not the error itself: its rawPacket holds the request line, API key included.
     this.log.debug({ code: error.code, status }, 'client error');
     if (socket.writable) {
