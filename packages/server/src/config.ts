@@ -1,5 +1,8 @@
 // Server configuration from the environment (and CLI flags), validated once at start.
 import { z } from 'zod';
+import { DEFAULT_TIMEOUTS, type AppOptions } from './api/app.js';
+import { DEFAULT_RATE_LIMITS } from './api/limits.js';
+import { DEFAULT_METRICS } from './api/ops.js';
 import type { DomainConfig } from './domain/config.js';
 import { DEFAULT_DATABASE_URL } from './store/dialect.js';
 
@@ -7,6 +10,15 @@ const flag = z
   .string()
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v.toLowerCase()))
   .default(false);
+
+/** On unless turned off (`off`, `false`, `no`, `0`). */
+const onUnlessOff = z
+  .string()
+  .transform((v) => !['0', 'false', 'no', 'off'].includes(v.toLowerCase()))
+  .default(true);
+
+const perMinute = z.coerce.number().int().min(0);
+const ms = z.coerce.number().int().min(1);
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -23,7 +35,30 @@ const envSchema = z.object({
   RECHARGE_TTL_MINUTES: z.coerce.number().int().min(1).max(525_600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_REQUESTS: flag,
-});
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      (v) => !['true', 'yes', 'on', '1', '*'].includes(v.toLowerCase()),
+      'name the proxies (addresses, CIDRs, or loopback): trusting every peer lets any client pick its own IP',
+    )
+    .optional(),
+  RATE_LIMITS: onUnlessOff,
+  RATE_LIMIT_PER_IP: perMinute.default(DEFAULT_RATE_LIMITS.perIp),
+  RATE_LIMIT_PER_USER: perMinute.default(DEFAULT_RATE_LIMITS.perUser),
+  RATE_LIMIT_PER_SUPPLIER: perMinute.default(DEFAULT_RATE_LIMITS.perSupplier),
+  RATE_LIMIT_AUTH_FAILURES: perMinute.default(DEFAULT_RATE_LIMITS.authFailures),
+  REDIS_URL: z.string().optional(),
+  RATE_LIMIT_REDIS_PREFIX: z.string().default(DEFAULT_RATE_LIMITS.redisPrefix),
+  METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  METRICS_REFRESH_MS: ms.default(DEFAULT_METRICS.refreshMs),
+  HEADERS_TIMEOUT_MS: ms.default(DEFAULT_TIMEOUTS.headersMs),
+  REQUEST_TIMEOUT_MS: ms.default(DEFAULT_TIMEOUTS.requestMs),
+  HANDLER_TIMEOUT_MS: ms.default(DEFAULT_TIMEOUTS.handlerMs),
+  SOCKET_TIMEOUT_MS: ms.default(DEFAULT_TIMEOUTS.socketMs),
+  KEEP_ALIVE_TIMEOUT_MS: ms.default(DEFAULT_TIMEOUTS.keepAliveMs),
+})
+  .refine((e) => e.HEADERS_TIMEOUT_MS <= e.REQUEST_TIMEOUT_MS, { path: ['HEADERS_TIMEOUT_MS'], message: 'must not exceed REQUEST_TIMEOUT_MS' })
+  .refine((e) => e.HANDLER_TIMEOUT_MS < e.SOCKET_TIMEOUT_MS, { path: ['SOCKET_TIMEOUT_MS'], message: 'must exceed HANDLER_TIMEOUT_MS, or a late reply cannot be sent' });
 
 export interface ServerConfig {
   port: number;
@@ -33,6 +68,8 @@ export interface ServerConfig {
   sweepIntervalMs: number;
   logLevel: string;
   logRequests: boolean;
+  /** The HTTP layer: proxies, timeouts, rate limits, /metrics. */
+  http: Required<Pick<AppOptions, 'timeouts' | 'rateLimits' | 'metrics'>> & Pick<AppOptions, 'trustProxy'>;
   domain: Partial<DomainConfig>;
 }
 
@@ -51,6 +88,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     logRequests: e.LOG_REQUESTS,
+    http: {
+      trustProxy: e.TRUST_PROXY,
+      timeouts: {
+        headersMs: e.HEADERS_TIMEOUT_MS,
+        requestMs: e.REQUEST_TIMEOUT_MS,
+        handlerMs: e.HANDLER_TIMEOUT_MS,
+        socketMs: e.SOCKET_TIMEOUT_MS,
+        keepAliveMs: e.KEEP_ALIVE_TIMEOUT_MS,
+      },
+      rateLimits: {
+        enabled: e.RATE_LIMITS,
+        perIp: e.RATE_LIMIT_PER_IP,
+        perUser: e.RATE_LIMIT_PER_USER,
+        perSupplier: e.RATE_LIMIT_PER_SUPPLIER,
+        authFailures: e.RATE_LIMIT_AUTH_FAILURES,
+        redisUrl: e.REDIS_URL,
+        redisPrefix: e.RATE_LIMIT_REDIS_PREFIX,
+      },
+      metrics: { token: e.METRICS_TOKEN, refreshMs: e.METRICS_REFRESH_MS },
+    },
     domain: {
       orderTtlMs: e.ORDER_TTL_SECONDS * 1000,
       releaseAfterMs: e.RELEASE_AFTER_SECONDS * 1000,

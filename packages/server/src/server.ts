@@ -19,8 +19,12 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
   const store = await Store.open(config.databaseUrl, { poolSize: config.dbPoolSize });
   try {
     const platform = await createPlatform(store, { clock: options.clock, config: config.domain });
-    const app = await buildApp(platform, { logger: { level: config.logLevel }, logRequests: config.logRequests });
-    await app.listen({ port: config.port, host: config.host });
+    const app = await buildApp(platform, { logger: { level: config.logLevel }, logRequests: config.logRequests, ...config.http });
+    // An app that could not listen still has a Redis connection and timers to stop.
+    await app.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
+      await app.close();
+      throw error;
+    });
     const sweeper = startExpirySweeper(platform.orders, config.sweepIntervalMs, app.log);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -85,6 +85,14 @@ describe.each(DIALECTS)('FASTPVA bad input on %s', (dialect) => {
       [`/recharge/create?amount=100&payment=gold&${key}`, 'Unknown payment method; use one of USDT-TRC20, USDT-ERC20, BTC, manual'],
       [`/collects/add?myPid=x&${key}`, 'Invalid Service ID'],
       [`/collects/add?myPid=424242&${key}`, 'Invalid Service ID'],
+      // a NUL character, which no text column takes (Postgres refuses it outright)
+      [`/sms/getCode?orderId=ab%00cd&${key}`, 'Invalid parameter: orderId'],
+      [`/sms/getNumber?myPid=${myPid}&number=4477%00&${key}`, 'Invalid parameter: number'],
+      [`/sms/releaseNumber?orderId=%00&${key}`, 'Number release failed: Invalid parameter: orderId'],
+      [`/projects?page=1&limit=10&keyword=gm%00ail&${key}`, 'Invalid parameter: keyword'],
+      [`/sms/orders?page=1&limit=10&number=%00&${key}`, 'Invalid parameter: number'],
+      [`/recharge/create?amount=100&payment=USDT%00&${key}`, 'Invalid parameter: payment'],
+      [`/user/info?apikey=${s.apiKey}%00`, 'Invalid parameter: apikey'],
     ];
     for (const [path, message] of cases) {
       expect(await get(path), path).toBe(JSON.stringify({ code: -1, data: message }));

@@ -57,7 +57,7 @@ describe.each(DIALECTS)('concurrent getNumber on %s', (dialect) => {
     const won = expectExactlyOrders(await storm(Array(64).fill(url)), 20, [NOT_AVAILABLE]);
     expect(won.sort()).toEqual([...s.numbers].sort());
     expect((await server.platform.users.info(s.userId)).balance).toBe(1000 - 20 * 7);
-    expect((await server.platform.stats.openHolds()).count).toBe(20);
+    expect((await server.platform.stats.live()).holds.count).toBe(20);
     await expectLedgerConsistent(server.platform);
   });
 

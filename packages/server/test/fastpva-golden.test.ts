@@ -46,8 +46,9 @@ describe.each(DIALECTS)('FASTPVA wire format on %s', (dialect) => {
         `{"supportCountry":true,"_id":"${depopId}","myPid":4052,"enname":"Depop-C6","countriesSellingPricePrices":{"FR":{"sellingPrice":38},"GB":{"sellingPrice":30},"NL":{"sellingPrice":12}},"collect":true},` +
         `{"supportCountry":false,"_id":"${gmailId}","myPid":4561,"enname":"Gmail-4","sellingPrice":14,"collect":true,"myPrice":10}]}}`,
     );
+    // The legacy list has no myPrice: the user's own price for Gmail (10) is the price it shows.
     expect(await get('/project/list?page=1&limit=10&keyword=')).toBe(
-      `{"code":1,"data":[{"myPid":4052,"sellingPrice":12,"enname":"Depop-C6"},{"myPid":4561,"sellingPrice":14,"enname":"Gmail-4"}]}`,
+      `{"code":1,"data":[{"myPid":4052,"sellingPrice":12,"enname":"Depop-C6"},{"myPid":4561,"sellingPrice":10,"enname":"Gmail-4"}]}`,
     );
     expect(await get('/projects?page=1&limit=10&channel=77')).toBe('{"code":-1,"data":"Invalid channel ID"}');
     expect(await get('/projects?page=1&limit=10&channel=x')).toBe('{"code":-1,"data":"Invalid channel ID"}');

@@ -28,7 +28,7 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
     expect(order).toMatchObject({ number: s.numbers[0], price: 30, balance: 970 });
     expect(order.orderId).toMatch(/^[0-9a-f]{24}$/);
     expect(await p.orders.getCode(s.userId, order.orderId)).toEqual({ number: s.numbers[0], balance: 970, sms: null });
-    expect((await p.stats.openHolds()).count).toBe(1);
+    expect((await p.stats.live()).holds.count).toBe(1);
 
     const received = await push(s.supplierId, `+${s.numbers[0]}`, 'Telegram code 56032');
     expect(received).toEqual({ orderId: order.orderId, reason: null, duplicate: false });
@@ -38,7 +38,7 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
       balance: 970,
       sms: { code: '56032', content: 'Telegram code 56032' },
     });
-    expect((await p.stats.openHolds()).count).toBe(0);
+    expect((await p.stats.live()).holds.count).toBe(0);
 
     // A second SMS is kept as the latest; it is never charged again.
     await push(s.supplierId, s.numbers[0]!, 'Telegram code 11223');

@@ -1,29 +1,78 @@
 // The HTTP server: one encapsulated plugin per surface, each with its own auth and error format.
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Platform } from '../domain/platform.js';
 import { fastpvaApi } from './fastpva/plugin.js';
-import { JSON_TYPE } from './http.js';
-import { opsApi } from './ops.js';
+import { rejectionShape as fastpvaShape } from './fastpva/wire.js';
+import { DEFAULT_RATE_LIMITS, setUpLimits, type RateLimitConfig } from './limits.js';
+import { loggerOptions, type LogOptions } from './logging.js';
+import { DEFAULT_METRICS, opsApi, type MetricsConfig } from './ops.js';
+import { asRejection, clientErrorHandler, jsonShape, missingRoute, sendRejection } from './rejections.js';
 import { supplierApi } from './supplier/plugin.js';
 
-export interface AppOptions {
-  logger?: FastifyServerOptions['logger'];
-  /** Log every request (pino, one line each); off by default to keep hot polling cheap. */
-  logRequests?: boolean;
+/** How long a client may take; README "Timeouts" says why each value. */
+export interface Timeouts {
+  /** Every request header must have arrived (slow-header attacks hold sockets otherwise). */
+  headersMs: number;
+  /** The whole request, body included, must have arrived. Receiving only: a reply's wait is not counted. */
+  requestMs: number;
+  /** The reply must be ready, else 503: above the 60 s a long-poll may wait for an SMS. */
+  handlerMs: number;
+  /** No byte either way for this long closes the connection: above handlerMs, so that its 503 goes out. */
+  socketMs: number;
+  /** A kept-alive connection idle between requests is closed: above a reverse proxy's usual 60 s. */
+  keepAliveMs: number;
 }
 
+export const DEFAULT_TIMEOUTS: Timeouts = { headersMs: 10_000, requestMs: 30_000, handlerMs: 75_000, socketMs: 90_000, keepAliveMs: 72_000 };
+
+export interface AppOptions {
+  /** Logs (pino JSON lines); none without it. */
+  logger?: LogOptions;
+  /** Log every request (one line each); off by default to keep hot polling cheap. */
+  logRequests?: boolean;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed: addresses, CIDRs or proxy-addr's names
+   * (loopback, linklocal, uniquelocal), comma-separated. None: the peer address is the client.
+   */
+  trustProxy?: string | undefined;
+  timeouts?: Timeouts;
+  rateLimits?: RateLimitConfig;
+  metrics?: MetricsConfig;
+}
+
+const FASTPVA_PREFIX = '/pvapublic';
+
+/** The surface a path belongs to, for rejections made before routing. */
+const shapeOfPath = (path: string) => (path === FASTPVA_PREFIX || path.startsWith(`${FASTPVA_PREFIX}/`) ? fastpvaShape : jsonShape);
+
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
+  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: options.logger ? loggerOptions(options.logger) : false,
     logController: new LogController({ disableRequestLogging: !options.logRequests }),
     // A supplier's full online set (50,000 numbers as objects) fits; anything bigger is a mistake.
     bodyLimit: 8 * 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    // No implicit HEAD routes: HEAD would run the GET handler, and FASTPVA's GETs change state
+    // (getNumber takes a number). Routes that want HEAD say so.
+    exposeHeadRoutes: false,
+    requestTimeout: timeouts.requestMs,
+    handlerTimeout: timeouts.handlerMs,
+    connectionTimeout: timeouts.socketMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    // Node checks the header and request deadlines on this interval (30 s by default).
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: 1000 },
+    clientErrorHandler: clientErrorHandler(shapeOfPath),
   });
-  await app.register(opsApi, { platform });
-  await app.register(fastpvaApi, { platform, prefix: '/pvapublic' });
-  await app.register(supplierApi, { platform, prefix: '/supplier/v1' });
-  app.setNotFoundHandler(async (_request, reply) =>
-    reply.code(404).type(JSON_TYPE).send(JSON.stringify({ error: 'not_found', message: 'No such route' })),
-  );
+  // Everything outside the two API surfaces (the operators' endpoints, unknown paths) answers in
+  // JSON. Set first: a route keeps the error handler in force where it was declared.
+  app.setErrorHandler(async (error, request, reply) => sendRejection(reply, jsonShape, asRejection(error, request)));
+  const limits = await setUpLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  app.setNotFoundHandler(async (request) => {
+    throw missingRoute(app, request);
+  });
+  await app.register(opsApi, { platform, limits, metrics: options.metrics ?? DEFAULT_METRICS });
+  await app.register(fastpvaApi, { platform, limits, prefix: FASTPVA_PREFIX });
+  await app.register(supplierApi, { platform, limits, prefix: '/supplier/v1' });
   return app;
 }

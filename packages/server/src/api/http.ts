@@ -1,5 +1,5 @@
 // Small pieces every surface shares.
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodType, core } from 'zod';
 import { DomainError } from '../domain/errors.js';
 
@@ -8,6 +8,12 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
 /** Sends an already-serialised JSON body: the surfaces own their exact bytes. */
 export function sendJson(reply: FastifyReply, body: string, status = 200): FastifyReply {
   return reply.code(status).type(JSON_TYPE).send(body);
+}
+
+/** The token of an `Authorization: Bearer <token>` header; '' when there is none. */
+export function bearerToken(request: FastifyRequest): string {
+  const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+  return scheme?.toLowerCase() === 'bearer' && token ? token : '';
 }
 
 type IssueFormat = (issue: core.$ZodIssue) => string;

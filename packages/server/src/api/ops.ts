@@ -1,12 +1,48 @@
 // Operators' endpoints: /healthz for load balancers, /metrics for Prometheus. Registered with
 // fastify-plugin so that its request-timing hook sees every surface's requests.
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Platform } from '../domain/platform.js';
-import { sendJson } from './http.js';
+import type { LiveStats } from '../domain/stats.js';
+import { bearerToken, sendJson } from './http.js';
+import type { Limits } from './limits.js';
+import { Rejection } from './rejections.js';
 
-async function ops(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
+export interface MetricsConfig {
+  /** The bearer token a scraper must send; without one, only loopback clients may scrape. */
+  token: string | undefined;
+  /** How often the database-backed gauges are read again, off the request path. */
+  refreshMs: number;
+}
+
+export const DEFAULT_METRICS: MetricsConfig = { token: undefined, refreshMs: 5000 };
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+const sameSecret = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+
+/**
+ * A scrape needs the token when one is set. Without one, the client must be on this host; behind a
+ * reverse proxy that TRUST_PROXY names, request.ip is the proxy's client, so the proxy's own
+ * loopback address lets nobody in.
+ */
+function authorizeScrape(request: FastifyRequest, token: string | undefined): void {
+  if (token === undefined) {
+    if (!LOOPBACK.test(request.ip)) {
+      throw new Rejection(403, 'forbidden', 'Metrics are served to this host only; set METRICS_TOKEN to scrape from elsewhere');
+    }
+    return;
+  }
+  const given = bearerToken(request);
+  if (!given || !sameSecret(given, token)) {
+    throw new Rejection(401, 'unauthorized', 'A valid bearer token is required', {}, { 'www-authenticate': 'Bearer' });
+  }
+}
+
+async function ops(app: FastifyInstance, { platform, limits, metrics }: { platform: Platform; limits: Limits; metrics: MetricsConfig }): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -43,54 +79,96 @@ async function ops(app: FastifyInstance, { platform }: { platform: Platform }): 
     platform.events.on('order.created', () => ordersCreated.inc()),
     platform.events.on('order.ended', (e) => ordersEnded.inc({ reason: e.reason, refunded: String(e.refunded) })),
   ];
-  app.addHook('onClose', async () => unsubscribe.forEach((off) => off()));
 
-  // Read from the database at scrape time, so every node of a cluster reports the same truth.
+  // Database-backed gauges serve the last refresh: a scrape costs no query, however often it comes.
+  let live: LiveStats | undefined;
+  let refreshedAt = 0;
   new Gauge({
-    name: 'fastpva_orders',
-    help: 'Orders by number status and SMS status',
-    labelNames: ['number_status', 'sms_status'],
+    name: 'fastpva_orders_live',
+    help: 'Live orders (the number still receiving), by SMS status',
+    labelNames: ['sms_status'],
     registers,
-    async collect() {
-      this.reset();
-      for (const row of await platform.stats.ordersByStatus()) this.set({ number_status: row.number_status, sms_status: row.sms_status }, row.n);
+    collect() {
+      if (!live) return;
+      this.set({ sms_status: 'waiting' }, live.liveOrders.waiting);
+      this.set({ sms_status: 'received' }, live.liveOrders.received);
     },
   });
   new Gauge({
     name: 'fastpva_holds_outstanding',
     help: 'Holds on customer balances not yet charged, refunded or expired',
     registers,
-    async collect() {
-      this.set((await platform.stats.openHolds()).count);
+    collect() {
+      if (live) this.set(live.holds.count);
     },
   });
   new Gauge({
     name: 'fastpva_holds_outstanding_cents',
     help: 'Money held on customer balances, in US cents',
     registers,
-    async collect() {
-      this.set((await platform.stats.openHolds()).amount);
+    collect() {
+      if (live) this.set(live.holds.amount);
     },
   });
   new Gauge({
     name: 'fastpva_numbers_online',
     help: 'Numbers their suppliers report online',
     registers,
-    async collect() {
-      this.set(await platform.stats.numbersOnline());
+    collect() {
+      if (live) this.set(live.numbersOnline);
+    },
+  });
+  new Gauge({
+    name: 'fastpva_stats_refreshed_timestamp_seconds',
+    help: 'When the database-backed gauges were last read (they are refreshed in the background)',
+    registers,
+    collect() {
+      if (live) this.set(refreshedAt / 1000);
     },
   });
 
-  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
-
-  app.get('/healthz', async (request, reply) => {
+  // Each refresh is scheduled after the previous one ends, so a slow database never stacks them up.
+  let timer: NodeJS.Timeout | undefined;
+  let refreshing: Promise<void> = Promise.resolve();
+  let closed = false;
+  const refresh = async () => {
     try {
-      await platform.stats.ping();
-      return sendJson(reply, JSON.stringify({ status: 'ok', database: platform.store.dialect.name }));
+      live = await platform.stats.live();
+      refreshedAt = Date.now();
     } catch (error) {
-      request.log.error({ err: error }, 'health check failed');
-      return sendJson(reply, JSON.stringify({ status: 'unavailable', database: platform.store.dialect.name }), 503);
+      app.log.warn({ err: error }, 'metrics refresh failed; /metrics serves the previous values');
     }
+    if (!closed) timer = setTimeout(() => (refreshing = refresh()), metrics.refreshMs).unref();
+  };
+  app.addHook('onReady', async () => {
+    refreshing = refresh();
+    await refreshing;
+  });
+  app.addHook('onClose', async () => {
+    closed = true;
+    clearTimeout(timer);
+    await refreshing;
+    unsubscribe.forEach((off) => off());
+  });
+
+  app.get('/metrics', async (request, reply) => {
+    await limits.authenticate(request, async () => authorizeScrape(request, metrics.token));
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+
+  // HEAD too: load balancers probe with it. It runs the same read-only check.
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/healthz',
+    handler: async (request, reply) => {
+      try {
+        await platform.stats.ping();
+        return sendJson(reply, JSON.stringify({ status: 'ok', database: platform.store.dialect.name }));
+      } catch (error) {
+        request.log.error({ err: error }, 'health check failed');
+        return sendJson(reply, JSON.stringify({ status: 'unavailable', database: platform.store.dialect.name }), 503);
+      }
+    },
   });
 }
 

@@ -1,7 +1,15 @@
-import type { NumberStatus, SmsStatus } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 
-/** Gauges for operators: read when /metrics is scraped, straight from the database, so every node agrees. */
+/** What operators watch: live state only, so that reading it costs the same after years of history. */
+export interface LiveStats {
+  /** Live orders (the number still receiving), waiting for or having received an SMS. */
+  liveOrders: { waiting: number; received: number };
+  /** Holds on customer balances not yet charged, refunded or expired, and the cents they keep. */
+  holds: { count: number; amount: number };
+  numbersOnline: number;
+}
+
+/** Gauges for /metrics, read from the database so that every node of a cluster reports the same. */
 export class StatsService {
   constructor(private readonly store: Store) {}
 
@@ -9,15 +17,16 @@ export class StatsService {
     return this.store.ping();
   }
 
-  ordersByStatus(): Promise<{ number_status: NumberStatus; sms_status: SmsStatus; n: number }[]> {
-    return this.store.read.orders.countByStatus();
-  }
-
-  openHolds(): Promise<{ count: number; amount: number }> {
-    return this.store.read.transfers.openHolds();
-  }
-
-  numbersOnline(): Promise<number> {
-    return this.store.read.numbers.countOnline();
+  /** Reads live orders and online numbers through their partial indexes, never the whole history. */
+  async live(): Promise<LiveStats> {
+    const [orders, numbersOnline] = await Promise.all([this.store.read.orders.liveStats(), this.store.read.numbers.countOnline()]);
+    const waiting = orders.find((r) => r.sms_status === 'waiting');
+    const received = orders.find((r) => r.sms_status === 'received');
+    return {
+      liveOrders: { waiting: waiting?.orders ?? 0, received: received?.orders ?? 0 },
+      // A hold is open exactly while its order is live and no SMS has come (DESIGN §6).
+      holds: { count: waiting?.holds ?? 0, amount: waiting?.held ?? 0 },
+      numbersOnline,
+    };
   }
 }

@@ -196,7 +196,7 @@ export class SupplierService {
   }
 }
 
-/** Says how many, never which: the numbers belong to another supplier. */
+/** How many, never which: who supplies a number is no other supplier's business. */
 function ownedElsewhere(count: number): DomainError {
-  return new DomainError('NUMBER_OWNED_ELSEWHERE', `${count} of these numbers are registered by another supplier`, { count });
+  return new DomainError('NUMBER_OWNED_ELSEWHERE', `${count} of these numbers ${count === 1 ? 'is' : 'are'} registered by another supplier`, { count });
 }

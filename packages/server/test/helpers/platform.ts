@@ -1,6 +1,6 @@
 // A platform on a real database with a manual clock, plus the few steps most tests start from.
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app.js';
+import { buildApp, type AppOptions } from '../../src/api/app.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import type { DomainConfig } from '../../src/domain/config.js';
 import { createPlatform, type Platform } from '../../src/domain/platform.js';
@@ -17,12 +17,12 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
-export async function createTestPlatform(dialect: DialectName, config: Partial<DomainConfig> = {}): Promise<TestPlatform> {
+export async function createTestPlatform(dialect: DialectName, config: Partial<DomainConfig> = {}, appOptions: AppOptions = {}): Promise<TestPlatform> {
   const database = await createTestDatabase(dialect);
   const store = await Store.open(database.url, { poolSize: 32 });
   const clock = new ManualClock(Date.UTC(2026, 0, 12, 14, 36, 26, 592));
   const platform = await createPlatform(store, { clock, config });
-  const app = await buildApp(platform);
+  const app = await buildApp(platform, appOptions);
   return {
     dialect,
     database,

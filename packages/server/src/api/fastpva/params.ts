@@ -1,6 +1,7 @@
 // Query parameters of the FASTPVA API, validated with zod. Every message is what the client sees
 // in {"code":-1,"data":"<message>"}, so each names the parameter at fault.
 import { z } from 'zod';
+import { DomainError } from '../../domain/errors.js';
 
 const missingOrInvalid = (name: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? `Missing parameter: ${name}` : `Invalid parameter: ${name}`;
@@ -101,11 +102,15 @@ export const rechargeCreateQuery = z.object({
 
 /**
  * The raw query as the schemas expect it: an empty parameter is an absent one (clients send
- * `locale=&keyword=`), and a repeated one is refused rather than guessed at.
+ * `locale=&keyword=`), and a repeated one is refused rather than guessed at. A NUL character is
+ * refused here, in every parameter: no text column takes it (Postgres refuses it outright).
  */
 export function cleanQuery(query: unknown): Record<string, string | string[]> {
   const clean: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    if (key.includes('\0') || [value].flat().some((v) => typeof v === 'string' && v.includes('\0'))) {
+      throw new DomainError('INVALID_INPUT', `Invalid parameter: ${key.replaceAll('\0', '')}`);
+    }
     if (typeof value === 'string') {
       const trimmed = value.trim();
       if (trimmed !== '') clean[key] = trimmed;

@@ -5,6 +5,8 @@ import { asDomainError, type DomainErrorCode } from '../../domain/errors.js';
 import type { Platform } from '../../domain/platform.js';
 import type { AuthUser } from '../../domain/users.js';
 import { parseWith, sendJson } from '../http.js';
+import type { Limits } from '../limits.js';
+import { asRejection, missingRoute, sendRejection } from '../rejections.js';
 import * as params from './params.js';
 import * as wire from './wire.js';
 
@@ -29,13 +31,16 @@ const MESSAGES: Partial<Record<DomainErrorCode, string>> = {
 /** Who is calling, and the query as the schemas expect it, worked out once per request. */
 const callerOf = new WeakMap<FastifyRequest, { user: AuthUser; query: Record<string, string | string[]> }>();
 
-export async function fastpvaApi(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
+export async function fastpvaApi(app: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
   const { users, catalog, orders, recharges } = platform;
 
-  app.addHook('preHandler', async (request) => {
+  // onRequest, the first hook: a stranger or a caller over its limit costs as little as possible.
+  app.addHook('onRequest', async (request) => {
     if (request.is404) return; // an unknown route says so, whoever asks
     const query = params.cleanQuery(request.query);
-    const user = await users.authenticate(typeof query.apikey === 'string' ? query.apikey : '');
+    const apiKey = typeof query.apikey === 'string' ? query.apikey : '';
+    const user = await limits.authenticate(request, () => users.authenticate(apiKey));
+    await limits.caller(request, 'user', user.id, user.rate_limit);
     callerOf.set(request, { user, query });
   });
   const user = (request: FastifyRequest): AuthUser => callerOf.get(request)!.user;
@@ -49,15 +54,12 @@ export async function fastpvaApi(app: FastifyInstance, { platform }: { platform:
       const prefix = request.routeOptions.config.failurePrefix;
       return send(reply, wire.fail(prefix ? `${prefix}: ${message}` : message));
     }
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) {
-      return sendJson(reply, wire.fail((error as Error).message), status);
-    }
-    request.log.error({ err: error }, 'FASTPVA request failed');
-    return sendJson(reply, wire.fail('Please try again later'), 500);
+    return sendRejection(reply, wire.rejectionShape, asRejection(error, request));
   });
 
-  app.setNotFoundHandler(async (_request, reply) => sendJson(reply, wire.fail('Route not found'), 404));
+  app.setNotFoundHandler(async (request) => {
+    throw missingRoute(app, request);
+  });
 
   app.get('/projects', async (request, reply) => {
     const q = parseWith(params.projectsQuery, query(request));

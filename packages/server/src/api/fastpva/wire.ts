@@ -5,9 +5,17 @@ import type { ProjectView } from '../../domain/catalog.js';
 import type { CodeStatus, OrderSummary } from '../../domain/orders.js';
 import type { RechargeView } from '../../domain/recharges.js';
 import type { UserInfo } from '../../domain/users.js';
+import type { Shape } from '../rejections.js';
 
 export const ok = (data: unknown): string => JSON.stringify({ code: 1, data });
 export const fail = (data: unknown): string => JSON.stringify({ code: -1, data });
+
+/**
+ * A refusal from the HTTP layer in FASTPVA's format. A rate limit is HTTP 200 like every refusal the
+ * spec shows, so clients read it as they read any error; a refusal of the HTTP request itself (no such
+ * route or method, malformed, too large, too slow) keeps its status.
+ */
+export const rejectionShape: Shape = (r) => ({ status: r.status === 429 ? 200 : r.status, body: fail(r.message) });
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -38,8 +46,8 @@ export function collectItem(p: ProjectView): Record<string, unknown> {
   return item;
 }
 
-/** The legacy /project/list item. */
-export const legacyProjectItem = (p: ProjectView) => ({ myPid: p.myPid, sellingPrice: p.sellingPrice, enname: p.enname });
+/** The legacy /project/list item; it has no myPrice, so a user's own price shows as the price. */
+export const legacyProjectItem = (p: ProjectView) => ({ myPid: p.myPid, sellingPrice: p.myPrice ?? p.sellingPrice, enname: p.enname });
 
 /** getCode: code 1 with the SMS, or code -1 with the number and balance while waiting. */
 export function codeReply(status: CodeStatus): string {

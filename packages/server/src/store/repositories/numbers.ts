@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DialectSupport } from '../dialect.js';
 import { prepared } from '../prepared.js';
 import type { BlacklistReason, Database, NumberRow } from '../schema.js';
@@ -108,6 +108,10 @@ function findFreeFor(shape: FreeShape, rowLocks: boolean) {
     return rowLocks ? q.forUpdate().skipLocked() : q;
   });
 }
+
+/** Online numbers, counted in the partial index numbers_online rather than the whole pool. */
+export const onlineCountQuery = (db: Kysely<Database>) =>
+  db.selectFrom('numbers').select((eb) => eb.fn.countAll<number | string>().as('n')).where('online', '=', sql.lit(1));
 
 const claimQuery = prepared((db, orderId: number, now: number, numberId: number) =>
   db.updateTable('numbers').set({ active_order_id: orderId, updated_at: now }).where('id', '=', numberId).where('active_order_id', 'is', null),
@@ -309,7 +313,6 @@ export class NumberRepository {
   }
 
   async countOnline(): Promise<number> {
-    const row = await this.db.selectFrom('numbers').select((eb) => eb.fn.countAll<number>().as('n')).where('online', '=', 1).executeTakeFirstOrThrow();
-    return Number(row.n);
+    return Number((await onlineCountQuery(this.db).executeTakeFirstOrThrow()).n);
   }
 }

@@ -62,17 +62,4 @@ export class TransferRepository {
       .execute();
     return rows.map((r) => r.pending_id!);
   }
-
-  /** Holds with no charge, refund or expiry yet. */
-  async openHolds(): Promise<{ count: number; amount: number }> {
-    const row = await this.db
-      .selectFrom('transfers as h')
-      .where('h.kind', '=', 'hold')
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('transfers as r').select('r.id').whereRef('r.pending_id', '=', 'h.id'))),
-      )
-      .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.coalesce(eb.fn.sum<number>('h.amount'), eb.lit(0)).as('amount')])
-      .executeTakeFirstOrThrow();
-    return { count: Number(row.count), amount: Number(row.amount) };
-  }
 }

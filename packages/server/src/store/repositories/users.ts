@@ -3,11 +3,11 @@ import type { DialectSupport } from '../dialect.js';
 import { prepared } from '../prepared.js';
 import type { Database, UserRow, UsersTable } from '../schema.js';
 
-/** What authentication needs, read on every API call. */
-export type AuthUser = Pick<UserRow, 'id' | 'public_id' | 'username' | 'role' | 'disabled'>;
+/** What authentication needs, read on every API call (with the user's own rate limit, checked on every call too). */
+export type AuthUser = Pick<UserRow, 'id' | 'public_id' | 'username' | 'role' | 'disabled' | 'rate_limit'>;
 
 const byKeyQuery = prepared((db, keyHash: string) =>
-  db.selectFrom('users').select(['id', 'public_id', 'username', 'role', 'disabled']).where('api_key_hash', '=', keyHash),
+  db.selectFrom('users').select(['id', 'public_id', 'username', 'role', 'disabled', 'rate_limit']).where('api_key_hash', '=', keyHash),
 );
 
 export class UserRepository {
