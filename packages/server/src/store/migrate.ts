@@ -6,6 +6,9 @@ import * as init from './migrations/0001_init.js';
 /** Migrations in order; each takes the dialect so one file serves SQLite and Postgres. */
 const MIGRATIONS = { '0001_init': init } as const;
 
+/** Every migration this version knows: a database that ran any other was written by a newer one. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
 export async function migrateToLatest(db: Kysely<Database>, dialect: DialectSupport): Promise<string[]> {
   const migrations: Record<string, Migration> = {};
   for (const [name, m] of Object.entries(MIGRATIONS)) {
