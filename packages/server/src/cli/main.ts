@@ -2,6 +2,7 @@
 import { isDomainError } from '../domain/errors.js';
 import { ADMIN_COMMANDS } from './admin.js';
 import { HelpRequested, UsageError } from './args.js';
+import { backup, CommandFailed, restore } from './backup.js';
 import { demo } from './demo.js';
 import { extractCodes } from './extract-code.js';
 import { migrate, serve } from './serve.js';
@@ -12,6 +13,8 @@ const USAGE = `Usage: fastpva <command> [options]
   migrate                              apply database migrations and exit
   demo [--port N]                      a seeded platform with a simulated SIM bank
   extract-code                         JSON lines {"text","project"?} on stdin -> {"code"} lines
+  backup --to FILE                     a consistent copy of the SQLite database, taken while it serves
+  restore --from FILE --db sqlite:PATH put a checked backup in place (servers on PATH stopped)
 
   admin user create --username U [--password P] [--balance CENTS] [--role user|admin] [--email E]
   admin user rotate-key --username U
@@ -40,6 +43,10 @@ export async function main(argv: string[]): Promise<void> {
         return await demo(rest);
       case 'extract-code':
         return await extractCodes(rest);
+      case 'backup':
+        return await backup(rest);
+      case 'restore':
+        return await restore(rest);
       case 'admin': {
         const [noun, verb, ...options] = rest;
         const run = ADMIN_COMMANDS[`${noun} ${verb}`];
@@ -61,7 +68,7 @@ export async function main(argv: string[]): Promise<void> {
     } else if (error instanceof UsageError) {
       console.error(`fastpva: ${error.message}\n\n${USAGE}`);
       process.exitCode = 2;
-    } else if (isDomainError(error)) {
+    } else if (isDomainError(error) || error instanceof CommandFailed) {
       console.error(`fastpva: ${error.message}`);
       process.exitCode = 1;
     } else {

@@ -7,6 +7,9 @@ import * as fairUse from './migrations/0002_fair_use.js';
 /** Migrations in order; each takes the dialect so one file serves SQLite and Postgres. */
 const MIGRATIONS = { '0001_init': init, '0002_fair_use': fairUse } as const;
 
+/** Every migration this version knows: a database that ran any other was written by a newer one. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
 export async function migrateToLatest(db: Kysely<Database>, dialect: DialectSupport): Promise<string[]> {
   const migrations: Record<string, Migration> = {};
   for (const [name, m] of Object.entries(MIGRATIONS)) {

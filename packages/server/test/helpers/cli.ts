@@ -32,8 +32,8 @@ export async function cliJson<T = Record<string, unknown>>(args: string[]): Prom
 }
 
 /** Starts a long-running command and resolves with the process and the first stdout line matching `ready`. */
-export async function startCli(args: string[], ready: RegExp): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startCli(args: string[], ready: RegExp, options: { env?: NodeJS.ProcessEnv } = {}): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...options.env }, stdio: ['ignore', 'pipe', 'inherit'] });
   let found: string | undefined;
   for await (const line of createInterface({ input: child.stdout! })) {
     if (ready.test(line)) {
