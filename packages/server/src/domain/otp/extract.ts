@@ -19,6 +19,7 @@ import {
   CODE_FIRST_BEFORE,
   CURRENCY_AFTER,
   CURRENCY_BEFORE,
+  CURRENCY_CODES,
   DEVICE_MODEL_BEFORE,
   DEVICE_WORD_BEFORE,
   DURATION_AFTER,
@@ -32,6 +33,7 @@ import {
   PAST_STATUS_RE,
   PHONE_BEFORE,
   REFERENCE_CONTEXT_RE,
+  SHARE_WARNING_RE,
   hasWordMatch,
   matchSpans,
   type Span,
@@ -73,8 +75,6 @@ const PREFIXED_CODE_RE = /(?<![\p{L}\p{N}])(?:G|FB)-(\d{4,8})(?![\p{N}\p{Script=
 
 // ---- Candidates ----
 
-const CURRENCY_CODES =
-  'INR|RS|USD|EUR|GBP|KES|KSH|TZS|TSH|UGX|NGN|GHS|ZAR|ZMW|ETB|RWF|XAF|XOF|RUB|RUR|KZT|UAH|BYN|TRY|TL|MT|MXN|BRL|PHP|IDR|VND|AED|SAR|EGP|PKR|BDT|LKR|NPR|IRR|IRT';
 const RUN_RE = /[\p{Script=Latin}0-9]+/gu;
 const DIGITS_RE = /^\d+$/;
 const UPPER_ALNUM_RE = /^(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{4,10}$/;
@@ -82,7 +82,7 @@ const UPPER_ALNUM_RE = /^(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{4,10}$/;
 // currency ("INR2499", "500KES") and dates ("05MAR24") are not codes.
 const MASK_OR_UNIT_RE = new RegExp(
   '^(?:X{2,}\\d+|\\d+(?:[KMGT]B|MAH|GHZ|MHZ|KM|KG|CM|MM|ML|PX|AM|PM|X|P|K)' +
-    `|(?:${CURRENCY_CODES})\\d+|\\d+(?:${CURRENCY_CODES})` +
+    `|(?:${CURRENCY_CODES}|RS|KSH|TSH|TL|MT)\\d+|\\d+(?:${CURRENCY_CODES}|RS|KSH|TSH|TL|MT)` +
     '|\\d{1,2}(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\\d{2,4})$',
 );
 const YEAR_RE = /^(?:19|20)\d\d$/;
@@ -114,6 +114,8 @@ interface Hit {
   start: number;
   end: number;
   weight: number;
+  /** A word that names a code (not just context such as "sign in"), even if weakened by a warning. */
+  strong: boolean;
 }
 
 // ---- Scoring constants ----
@@ -149,14 +151,18 @@ function terminators(text: string): Span[] {
   return out;
 }
 
+const WARNING_WEIGHT = 0.45;
+
 function keywordHits(text: string, ignored: readonly Span[], rule: ServiceRule | undefined): Hit[] {
   const hits: Hit[] = [];
+  const warnings = matchSpans(SHARE_WARNING_RE, text, true);
   const add = (spans: readonly Span[], weight: number): void => {
     for (const { start, end } of spans) {
       // "discount code", "barcode", "postal code"… are not OTP keywords.
       if (ignored.some((s) => s.start < end && s.end > start)) continue;
       if (PAST_STATUS_RE.test(text.slice(start, end))) continue; // "QK87ABCD12 Confirmed." is a status
-      hits.push({ start, end, weight });
+      const warned = warnings.some((w) => w.start <= start && end <= w.end);
+      hits.push({ start, end, weight: warned ? Math.min(weight, WARNING_WEIGHT) : weight, strong: weight >= 1 });
     }
   };
   for (const p of KEYWORD_PATTERNS) add(matchSpans(p.re, text, p.wordStart), p.weight);
@@ -307,7 +313,7 @@ function collectCandidates(text: string, hits: readonly Hit[], facts: MessageFac
 
   // Codes with letters directly after a keyword ("Bestätigungscode YLAK", "kod= a21p", "codigo DUSG para").
   for (const h of hits) {
-    if (h.weight < 1) continue;
+    if (!h.strong) continue;
     let start = -1;
     let code = '';
     let kind: Kind = 'letters';
@@ -376,7 +382,7 @@ function proximity(c: Candidate, hits: readonly Hit[], terms: readonly Span[]): 
       to = h.start;
     } else continue;
     const gap = to - from;
-    if (gap > (h.weight < 1 ? MAX_GAP_WEAK : MAX_GAP)) continue;
+    if (gap > (h.strong ? MAX_GAP : MAX_GAP_WEAK)) continue;
     let p = h.weight / (1 + gap / GAP_SCALE);
     const n = crossings(terms, from, to);
     if (n > 0) p *= SENTENCE_DECAY ** n;
@@ -490,6 +496,7 @@ export function extractCode(text: string, options?: ExtractOptions): ExtractedCo
   if (
     only &&
     only.penalty === 0 &&
+    !PARTY_NAME_AFTER.test(t.slice(only.end, only.end + 8)) && // "521902 - SAMUEL STEPHANET" is a merchant
     (rule ? rule.shape.test(only.code) : only.code.length === 6) &&
     !hasWordMatch(REFERENCE_CONTEXT_RE, t)
   ) {

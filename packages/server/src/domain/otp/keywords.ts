@@ -157,7 +157,7 @@ export const KEYWORD_PATTERNS: readonly KeywordPattern[] = SPECS.flatMap(compile
  */
 export const REFERENCE_CONTEXT_RE = new RegExp(
   [
-    `(?:ship|deliver|parcel|package|track|arriv|dispatch|invoice|ticket|flight|booking|reservation|balance|payment|paid|refund|pacco|paket|paczk|colis|livraison|entrega|envío|envio|pedido|посылк|достав|отправлени|kargo|sipariş|saldo|balans|bakiye|solde|dostupno|доступно|ostatok|остаток|баланс|agent|wakala|withdraw)`,
+    `(?:ship|deliver|parcel|package|track|arriv|dispatch|invoice|ticket|flight|booking|reservation|balance|payment|paid|refund|pacco|paket|paczk|colis|livraison|entrega|envío|envio|pedido|посылк|достав|отправлени|kargo|sipariş|saldo|balans|bakiye|solde|dostupno|доступно|ostatok|остаток|баланс|agent|wakala|withdraw|credit|debit|bal|loan|limit|кредит|лимит|вклад|сумм)`,
     '快递|快遞|包裹|物流|运单|運單|发票|發票|配達|荷物|택배|배송|مرسوله|بسته',
   ].join('|'),
   'giu',
@@ -198,15 +198,21 @@ export const NON_OTP_RE = new RegExp(
 
 const NOT_LETTER_BEFORE = '(?<![\\p{L}])';
 
+/** ISO 4217 codes seen in SMS from the platform's countries (amounts are never codes). */
+export const CURRENCY_CODES =
+  'USD|EUR|GBP|RUB|RUR|JPY|CNY|RMB|VND|TWD|HKD|SGD|INR|IRR|IRT|KZT|UAH|BYN|TRY|BRL|MXN|PLN|CHF|CZK|HUF|RON|BGN|GEL|AMD|AZN|UZS|KGS|TJS|MNT|' +
+  'KES|TZS|UGX|NGN|GHS|ZAR|ZMW|ETB|RWF|XAF|XOF|MZN|MWK|BWP|AED|SAR|QAR|KWD|OMR|BHD|EGP|MAD|DZD|TND|JOD|ILS|IQD|PKR|BDT|LKR|NPR|' +
+  'THB|MYR|IDR|PHP|KRW|AUD|CAD|NZD|SEK|NOK|DKK|ARS|CLP|COP|PEN|UYU|BOB|PYG|DOP|GTQ|MMK|KHR|LAK';
+
 /** Currency or amount label right before the number: "USD 2500", "€13", "Rs.4849", "金额9876", "مبلغ:". */
 export const CURRENCY_BEFORE = new RegExp(
-  `(?:${NOT_LETTER_BEFORE}(?:USD|EUR|GBP|RUB|JPY|CNY|RMB|VND|TWD|NTD|HKD|SGD|INR|Rs|IRR|IRT|KZT|UAH|TRY|BRL|MXN|PLN|CHF|amount|total|sum|balance|bal|betrag|montant|importe|valor|сумм\\S*|so\\s+tien|số\\s+tiền)|NT\\$|[€$£¥₹₽₫]|金额|金額|付款|消费|消費|价格|價格|مبلغ)\\s*\\.?\\s*[:：]?\\s*$`,
+  `(?:${NOT_LETTER_BEFORE}(?:${CURRENCY_CODES}|NTD|Rs|Rp|RM|Tk|Ksh|Tsh|amount|amt|total|sum|balance|bal|betrag|montant|importe|valor|сумм\\S*|so\\s+tien|số\\s+tiền)|NT\\$|R\\$|S\\/|[€$£¥₹₽₫₦₵₱₺₸₴₼₾₪฿₩৳]|金额|金額|付款|消费|消費|价格|價格|مبلغ)\\s*\\.?\\s*[:：]?\\s*$`,
   'iu',
 );
 
 /** Currency unit or percent right after the number: "9876元", "6000000 VND", "800 RUB", "50 %". */
 export const CURRENCY_AFTER = new RegExp(
-  `^\\s?(?:(?:USD|EUR|GBP|RUB|JPY|CNY|RMB|VND|TWD|HKD|SGD|INR|IRR|IRT|KZT|UAH|TRY|BRL|MXN|PLN|CHF|dollars?|euros?|руб\\S*|грн|dong|toman|rials?)(?![\\p{L}])|[€$£¥₹₽₫%]|元|円|块|圓|塊|ريال|ریال|تومان|دلار)`,
+  `^\\s?(?:(?:${CURRENCY_CODES}|Ksh|Tsh|dollars?|euros?|руб\\S*|р\\.?|грн|dong|toman|rials?|shillings?)(?![\\p{L}])|[€$£¥₹₽₫₦₵₱₺₸₴₼₾₪฿₩৳%]|元|円|块|圓|塊|ريال|ریال|تومان|دلار)`,
   'iu',
 );
 
@@ -218,7 +224,7 @@ export const CARD_TAIL_BEFORE = new RegExp(
 
 /** Phone-number context: "call 5551234", "LH 19009247", "拨打10086", "so dien thoai 1365…". */
 export const PHONE_BEFORE = new RegExp(
-  `(?:${NOT_LETTER_BEFORE}(?:tel|phone|call(?:\\s+(?:us|me))?(?:\\s+back)?(?:\\s+(?:at|on))?|LH|hotline|helpline|help|info|contact(?:\\s+us)?(?:\\s+(?:at|on))?|тел|звоните|позвоните|zvonite|pozvonite|spravka|справк\\S*|dovidka|довідк\\S*|bilgi|ar[ıi]y[ıi]n(?:[ıi]z)?|llam\\S*|ligue|appelez|chiama\\S*|anrufen|so\\s+dien\\s+thoai|số\\s+điện\\s+thoại|sdt|sđt|телефон\\S*|telefon\\S*)|\\+|拨打|致电|电话|電話|热线|熱線|客服)\\s*[.:：]?\\s*$`,
+  `(?:${NOT_LETTER_BEFORE}(?:tel|phone|call(?:\\s+(?:us|me))?(?:\\s+back)?(?:\\s+(?:at|on))?|LH|hotline|helpline|help|info|contact(?:\\s+us)?(?:\\s+(?:at|on))?|тел|звоните|позвоните|zvonite|pozvonite|spravka|справк\\S*|dovidka|довідк\\S*|podrobnee|подробнее|detali|деталі|details|bilgi|ar[ıi]y[ıi]n(?:[ıi]z)?|llam\\S*|ligue|appelez|chiama\\S*|anrufen|so\\s+dien\\s+thoai|số\\s+điện\\s+thoại|sdt|sđt|телефон\\S*|telefon\\S*)|\\+|拨打|致电|电话|電話|热线|熱線|客服)\\s*[.:：]?\\s*$`,
   'iu',
 );
 
@@ -299,7 +305,7 @@ export const AUTH_LABEL_BEFORE = new RegExp(
 /** Balance-after wording of a completed-transaction receipt ("Dostupno", "Avl bal", "New M-PESA balance"). */
 export const BALANCE_AFTER_RE = new RegExp(
   [
-    `(?:dostupno|доступно|ostatok|остаток|баланс|balans|available\\s+(?:bal|balance|limit|lmt)|avl\\.?\\s*(?:bal|lmt|limit)|new\\s+(?:[\\w-]+\\s+)?balance|balance\\s+is|current\\s+balance|saldo|solde|bakiye|kalan\\s+limit)`,
+    `(?:dostupno|доступно|ostatok|остаток|баланс|balans|available\\s+(?:bal|balance|limit|lmt)|avl\\.?\\s*(?:bal|lmt|limit)|new\\s+(?:[\\w-]+\\s+)?bal(?:ance)?|clr\\.?\\s*bal|balance\\s+is|current\\s+balance|saldo|solde|bakiye|kalan\\s+limit)`,
     '余额|餘額|残高|잔액|موجودی|الرصيد',
   ].join('|'),
   'iu',
@@ -311,7 +317,7 @@ export const BALANCE_AFTER_RE = new RegExp(
  */
 export const OTP_CUE_RE = new RegExp(
   [
-    `(?:share|disclose|never\\s+ask|do\\s+not\\s+give|don't\\s+give|valid|expir|enter|one[-\\s]?time|otp|verif|vérif|2fa|two[-\\s]factor|log\\s?-?in|sign\\s?-?in|passcode|password|3-?d[-\\s]?secure|3ds|confirm(?!ed)|use\\s+this`,
+    `(?:share|disclose|never\\s+ask|do\\s+not\\s+give|don't\\s+give|valid|expir|enter|one[-\\s]?time|otp|verif|vérif|2fa|two[-\\s]factor|log\\s?-?in|sign\\s?-?in|passcode|password|3-?d[-\\s]?secure|3ds|to\\s+confirm|confirm\\s+(?:your|the|this|it)|use\\s+(?:this|the\\s+code)`,
     `никому|nikomu|не\\s+сообщ|ne\\s+soobsh|не\\s+говорите|ne\\s+govorite|не\\s+передав|ne\\s+peredav|введите|vvedite|действ|deistv|dejstv|подтвержд|podtverzh|podtverd|одноразов|odnorazov|пароль|parol|вход|vhod`,
     `compart|introduc|ingres|digite|válid|contraseña|senha|partag|saisi|valable|condivid|inserisci|teilen|weiter|gültig|eingeben|paylaş|paylas|geçerli|gecerli|doğrula|dogrula|şifre|sifre|chia\\s+s[eẻ]|h[eế]t\\s+h[aạ]n|x[aá]c\\s+th[uự]c)`,
     '勿|不要|有效|验证|驗證|입력|유효|有効|入力|لا\\s+تشارك|تحقق|تایید',
@@ -321,3 +327,13 @@ export const OTP_CUE_RE = new RegExp(
 
 /** "Confirmed." after a mobile-money transaction id is a status, not a request to confirm with a code. */
 export const PAST_STATUS_RE = /^(?:confirmed|confirmad[oa]s?|confirmée?s?|bestätigt)$/iu;
+
+/**
+ * A warning not to share credentials, with the rest of its clause ("Never share Password/OTP with
+ * anyone", "Nikomu ne soobshchaite etot SMS-kod"): a keyword inside it announces no code of its own,
+ * so it only counts as a weak one (a footer must not turn a receipt's numbers into codes).
+ */
+export const SHARE_WARNING_RE = new RegExp(
+  `(?:(?:never|do\\s*n[o']?t|dont|not\\s+to)\\s+(?:share|disclose|give|reveal|tell|forward)|никому\\s+не|nikomu\\s+ne|не\\s+сообщайте|ne\\s+soobsh\\S*|no\\s+(?:lo\\s+|la\\s+)?compart\\S*|nunca\\s+compart\\S*|n[aã]o\\s+compartilhe|ne\\s+(?:le\\s+)?partagez|nicht\\s+weiter\\S*|kimseyle\\s+payla\\S*|请勿|切勿|لا\\s+تشارك)[^.!?。！？\\n]{0,40}`,
+  'giu',
+);
