@@ -166,7 +166,7 @@ function keywordHits(text: string, ignored: readonly Span[], rule: ServiceRule |
     }
   };
   for (const p of KEYWORD_PATTERNS) add(matchSpans(p.re, text, p.wordStart), p.weight);
-  if (rule) add(matchSpans(rule.brand, text, false), BRAND_WEIGHT);
+  if (rule?.brand) add(matchSpans(rule.brand, text, true), BRAND_WEIGHT);
   return hits;
 }
 
@@ -410,7 +410,7 @@ function score(text: string, c: Candidate, prox: number, rule: ServiceRule | und
   let s = prox + shapeBonus(c) - c.penalty;
   if (LEAD_IN_BEFORE.test(text.slice(Math.max(0, c.start - 24), c.start))) s += 0.12; // "code: 1234", "code is 1234"
   if (c.start < 60 && CODE_FIRST_BEFORE.test(text.slice(0, c.start))) s += 0.08; // "123456 is your code"
-  if (rule) s += rule.shape.test(c.code) ? 0.3 : -0.15;
+  if (rule?.shape) s += rule.shape.test(c.code) ? 0.3 : -0.15;
   return s;
 }
 
@@ -483,7 +483,7 @@ export function extractCode(text: string, options?: ExtractOptions): ExtractedCo
     }
   }
   if (best && bestScore >= ACCEPT_SCORE) {
-    const matchesService = rule !== undefined && rule.shape.test(best.code);
+    const matchesService = rule?.shape?.test(best.code) ?? false;
     const method: ExtractedCode['method'] = retriever ? 'retriever' : matchesService ? 'service' : 'keyword';
     const bonus = retriever ? 0.05 : matchesService ? 0.03 : 0;
     return { code: best.code, method, confidence: round2(clamp(0.35 + 0.55 * bestScore + bonus, 0.35, 0.97)) };
@@ -497,10 +497,10 @@ export function extractCode(text: string, options?: ExtractOptions): ExtractedCo
     only &&
     only.penalty === 0 &&
     !PARTY_NAME_AFTER.test(t.slice(only.end, only.end + 8)) && // "521902 - SAMUEL STEPHANET" is a merchant
-    (rule ? rule.shape.test(only.code) : only.code.length === 6) &&
+    (rule?.shape ? rule.shape.test(only.code) : only.code.length === 6) &&
     !hasWordMatch(REFERENCE_CONTEXT_RE, t)
   ) {
-    return { code: only.code, method: 'fallback', confidence: rule ? 0.45 : 0.35 };
+    return { code: only.code, method: 'fallback', confidence: rule?.shape ? 0.45 : 0.35 };
   }
 
   // 6. The code appears only in a link ("Tap to verify: v.whatsapp.com/105876").
