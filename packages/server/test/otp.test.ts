@@ -134,6 +134,26 @@ describe('extractCode: receipts and authorisation numbers', () => {
   });
 });
 
+describe('extractCode: device models and framed codes', () => {
+  it('does not take a device model for a code', () => {
+    expect(code('Login code sent to Redmi Note 12 Pro (23021RAAEG). Code 4821')).toBe('4821');
+    expect(code('Новое устройство: RMX3085. Код 4821')).toBe('4821');
+    expect(code('设备型号：V2024A 验证码 4821')).toBe('4821');
+  });
+
+  it('reads codes framed by # or *, and card masks stay masks', () => {
+    expect(code('Your code is *482913*. Do not share it')).toBe('482913');
+    expect(code('Your OTP#4821 expires in 5 min')).toBe('4821');
+    expect(code('Karta 4890*2285, kod 201')).toBeNull();
+  });
+
+  it('knows authorisation-number labels in several languages', () => {
+    expect(code('Acquisto approvato 25,00 EUR. Cod. autorizzazione 558201')).toBeNull();
+    expect(code('Compra aprobada por 25.000 COP. Nro. autorizacion 558201')).toBeNull();
+    expect(code('Kod autoryzacji: 58312044. Przelew na kwote 120,00 PLN')).toBe('58312044'); // Polish for the OTP itself
+  });
+});
+
 describe('extractCode: two codes in one SMS', () => {
   it('prefers the OTP over transaction ids and references', () => {
     expect(code('Transaction ID 55123. Your OTP is 662211')).toBe('662211');

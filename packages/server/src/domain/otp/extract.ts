@@ -182,7 +182,8 @@ class MessageFacts {
 }
 
 // "#1234#", "##1234##" or "is #1234": the hash frames the code rather than numbering something.
-const HASH_LEAD_RE = /(?:[:：=]|(?<![\p{L}])(?:is|es|est|ist|é|è|lautet|là|er|är))\s*#{1,2}\s*$/iu;
+const HASH_LEAD_RE =
+  /(?:[:：=]|(?<![\p{L}])(?:is|es|est|ist|é|è|lautet|là|er|är|code|kod\S*|код\S*|otp|pin|tan|c[oó]digo|senha|clave|parol\S*|пароль|[sş]ifre\S*))\s*#{1,2}\s*$/iu;
 // "SM-G930F", "RMX-3085": the token is the tail of a hyphenated model or reference name.
 const COMPOUND_PREFIX_RE = /(?<![\p{L}\p{N}-])([A-Za-z]{1,4})-$/u;
 const CODE_PREFIX_RE = /^(?:otp|pin|tan|kod|code|sms|pw)$/i;
@@ -250,7 +251,9 @@ function joinedToNumber(text: string, start: number, end: number): boolean {
   const n = text[end];
   if ((p === '.' || p === ',' || p === ':' || p === '/') && isDigit(text[start - 2])) return true;
   if ((n === '.' || n === ',' || n === ':' || n === '/') && isDigit(text[end + 1])) return true;
-  // "+79…", "****1234", "1234****": phones and masked numbers.
+  // "*1234*" frames a code (as "#1234#" does); "****1234", "4890*2285" and "1234****" are masks.
+  if (p === '*' && n === '*') return text[start - 2] === '*' || text[end + 1] === '*' || isDigit(text[start - 2]) || isDigit(text[end + 1]);
+  // "+79…" is a phone number.
   return p === '+' || p === '*' || n === '*';
 }
 

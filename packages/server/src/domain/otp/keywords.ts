@@ -270,7 +270,7 @@ export const AMOUNT_THEN_COLON_BEFORE = /\d\s?(?:[A-Z]{3}|руб\.?|р\.)\s*[:�
 /** Brand or model words right before a number: "Samsung SM-G930F", "Xiaomi Redmi Note 8 M1908C3JG". Case-sensitive. */
 export const DEVICE_MODEL_BEFORE = new RegExp(
   `(?<![\\p{L}\\p{N}])(?:[Ss]amsung|SAMSUNG|Galaxy|GALAXY|iPhone|IPHONE|iPad|Xiaomi|XIAOMI|Redmi|REDMI|POCO|Poco|Huawei|HUAWEI|Honor|HONOR|OPPO|Oppo|vivo|VIVO|Vivo|realme|Realme|OnePlus|ONEPLUS|Pixel|Nokia|NOKIA|Motorola|Moto|Sony|Xperia|Lenovo|ASUS|Asus|ZTE|TECNO|Tecno|Infinix|Meizu|Nexus|HTC|Alcatel)` +
-    `(?:[\\s-]+(?:[A-Z]{1,3}|[A-Za-z]*\\d[A-Za-z0-9+]*|Note|Pro|Max|Plus|Ultra|Lite|Mini|Edge|Fold|Flip|Neo|Prime|Mi|SE|FE|Go|Play|Galaxy|Redmi))*[\\s-]*$`,
+    `(?:[\\s(,/-]+(?:[A-Z]{1,3}|[A-Za-z]*\\d[A-Za-z0-9+]*|Note|Pro|Max|Plus|Ultra|Lite|Mini|Edge|Fold|Flip|Neo|Prime|Mi|SE|FE|Go|Play|Galaxy|Redmi)\\)?)*[\\s(,/-]*$`,
   'u',
 );
 
@@ -280,7 +280,7 @@ export const DEVICE_MODEL_BEFORE = new RegExp(
  * "устройства: ваш код AB12" must not read "ваш код" as a model name.
  */
 export const DEVICE_WORD_BEFORE = new RegExp(
-  `(?<![\\p{L}])(?:[dD]evice|DEVICE|[mM]odel|MODEL|[уУ]стройств\\S*|[мМ]одел\\S*|[uU]stro[iy]stv\\S*|[uU]strojstv\\S*|[dD]ispositivo|[mM]odelo|[aA]ppareil|[mM]od[eè]le|[gG]erät|[cC]ihaz\\S*|[pP]erangkat|[tT]hi[eế]t\\s+b[iị]|设备|裝置|装置|機種|端末|기기)` +
+  `(?:(?<![\\p{L}])(?:[dD]evice|DEVICE|[mM]odel|MODEL|[уУ]стройств\\S*|[мМ]одел\\S*|[uU]stro[iy]stv\\S*|[uU]strojstv\\S*|[dD]ispositivo|[mM]odelo|[aA]ppareil|[mM]od[eè]le|[gG]erät|[cC]ihaz\\S*|[pP]erangkat|[tT]hi[eế]t\\s+b[iị])|设备|裝置|装置|機種|端末|기기|型号|型號|모델)` +
     `(?:[\\s:：-]+(?:\\p{Lu}[\\p{L}\\p{N}+]*|\\p{L}*\\d[\\p{L}\\p{N}+]*)){0,3}[\\s:：-]*$`,
   'u',
 );
@@ -298,7 +298,7 @@ export const AGENT_BEFORE = new RegExp(
 
 /** Labels of a card authorisation (approval) number on a payment receipt. */
 export const AUTH_LABEL_BEFORE = new RegExp(
-  `(?:${NOT_LETTER_BEFORE}(?:auth(?:ori[sz]ation)?\\.?\\s*(?:code|no\\.?|number|#)|approval\\s*(?:code|no\\.?|number)|appr\\.?\\s*code|код\\s+авторизации|kod\\s+avtorizac\\S*|c[oó]d(?:igo|\\.)?\\s+(?:de\\s+)?autori[sz]a\\S*|code\\s+d'autorisation|autorisierungs\\S*|genehmigungs\\S*|kod\\s+autoryzacji|onay\\s+kodu\\s+provizyon)|授权码|授權碼|承認番号)\\s*(?:is|:|：|=|-)?\\s*$`,
+  `(?:${NOT_LETTER_BEFORE}(?:auth(?:ori[sz]ation)?\\.?\\s*(?:code|no\\.?|number|#)|approval\\s*(?:code|no\\.?|number)|appr\\.?\\s*code|код\\s+авториз\\S*|kod\\s+avtoriz\\S*|c[oó]d(?:igo|ice|\\.)?\\s+(?:de\\s+|di\\s+)?autori[sz]{1,2}a\\S*|(?:n[°º.]|num[eé]ro|nro\\.?|n[uú]mero)\\s*(?:de\\s+|d')?autori[sz]\\S*|code\\s+d'autorisation|autorisierungs\\S*|genehmigungs\\S*)|授权码|授權碼|承認番号)\\s*(?:is|:|：|=|-)?\\s*$`,
   'iu',
 );
 
