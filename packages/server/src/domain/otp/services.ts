@@ -4,12 +4,11 @@
  * same SMS (reference §4.2 "service-shape registry"), and the brand near a number counts as a weak
  * keyword. Unknown services simply use the generic scorer.
  */
-import { KNOWN_SERVICES, type KnownService } from '../vocabulary/services.js';
+import { KNOWN_SERVICES } from '../vocabulary/services.js';
 
 export interface ServiceRule {
   /** Canonical id. */
   id: string;
-  service: KnownService;
   /** How the brand is written in message text (unambiguous spellings only), or undefined when it has none. */
   brand: RegExp | undefined;
   /** The usual shape of the normalised code, when known. */
@@ -48,23 +47,18 @@ const WORD_SPLIT = /[\s\-_./]+/u;
 
 const key = (s: string): string => s.toLowerCase().replace(NON_ALNUM, '');
 
-const RULES: readonly ServiceRule[] = KNOWN_SERVICES.map((service) => {
-  const brand = wordsSource(service.brands);
-  return {
-    id: service.id,
-    service,
-    brand: brand ? new RegExp(brand, 'giu') : undefined,
-    shape: service.shape ? new RegExp(service.shape, 'u') : undefined,
-  };
-});
-
 // Whole catalogue names: id, name, aliases and the providers' codes ("tg", "vkontakte").
 const BY_KEY = new Map<string, ServiceRule>();
 // First word of a longer name ("Google Voice", "Telegram Premium"): ids and names only, never a
 // two-letter code ("Me Bank" is not LINE).
 const BY_FIRST_WORD = new Map<string, ServiceRule>();
-for (const rule of RULES) {
-  const s = rule.service;
+for (const s of KNOWN_SERVICES) {
+  const brand = wordsSource(s.brands);
+  const rule: ServiceRule = {
+    id: s.id,
+    brand: brand ? new RegExp(brand, 'giu') : undefined,
+    shape: s.shape ? new RegExp(s.shape, 'u') : undefined,
+  };
   for (const k of [s.id, s.name, ...s.aliases, s.smsActivate ?? '', s.fivesim]) if (k) BY_KEY.set(key(k), rule);
   for (const k of [s.id, s.name]) BY_FIRST_WORD.set(key(k), rule);
 }
