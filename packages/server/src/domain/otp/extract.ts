@@ -1,14 +1,18 @@
 /**
  * SMS verification-code extractor (reference §4.4, layered and service-aware).
  *
- *   1. normalise (fold fullwidth / Eastern digits, drop invisible chars) and mask links;
- *   2. explicit formats: origin-bound `@domain #code`, SMS Retriever `<#>` / app hash, `G-` / `FB-`;
- *   3. candidates (digits, 3-3 groups, uppercase alphanumerics, letters right after a keyword,
- *      spaced TANs) minus amounts, dates, times, phones, card tails, durations and promo codes;
- *   4. scored by distance to a multilingual keyword, with the order's service shape as a tie-breaker;
- *   5. a narrow fallback for a lone 6-digit number (or the service's shape) with no keyword at all.
+ *   - normalise (fold fullwidth / Eastern digits, drop invisible chars) and mask links;
+ *   - explicit formats: origin-bound `@domain #code`, SMS Retriever `<#>` / app hash, `G-` / `FB-`;
+ *   - a completed-payment receipt (balance after it, no wording of a one-time code) has no code;
+ *   - candidates (digits, 3-3 groups, uppercase alphanumerics, letters or mixed tokens right after
+ *      a keyword, spaced TANs) minus amounts, dates, times, phones and help lines, card tails,
+ *      durations, device models, mobile-money agents, authorisation numbers and promo codes;
+ *   - scored by distance to a multilingual keyword (weaker inside a "never share" warning), with
+ *      the order's service shape as a tie-breaker;
+ *   - a narrow fallback for a lone 6-digit number (or the service's shape) with no keyword at all.
  *
- * Pure and allocation-light: all patterns are compiled once at module load.
+ * Pure and allocation-light: all patterns are compiled once at module load, and the input is cut
+ * at MAX_INPUT characters so the work per message stays bounded.
  */
 import {
   AGENT_BEFORE,
