@@ -116,8 +116,8 @@ function containsName(textLower: string, nameLower: string): boolean {
  * no-code rule applies.
  */
 export function judgeSms(sms: { text: string; sender: string }, orderService: string | undefined): SmsVerdict {
-  const text = sms.text ?? '';
-  const named = namedServices(text, sms.sender ?? '');
+  const text = sms.text;
+  const named = namedServices(text, sms.sender);
   const rule = resolveService(orderService);
   const own = rule?.id;
 
@@ -131,7 +131,7 @@ export function judgeSms(sms: { text: string; sender: string }, orderService: st
     // A service unknown to the vocabulary still counts as named by its own name ("Depop").
     const name = serviceName(orderService);
     if (key(name).length >= 3) {
-      ownNamed = containsName(text.toLowerCase(), name.toLowerCase()) || key(sms.sender ?? '').includes(key(name));
+      ownNamed = containsName(text.toLowerCase(), name.toLowerCase()) || key(sms.sender).includes(key(name));
     }
   }
 
