@@ -116,9 +116,41 @@ describe('extractCode: URLs', () => {
 describe('extractCode: card tails', () => {
   it('skips masked card numbers', () => {
     expect(code('Card ending 4321: your verification code is 908172')).toBe('908172');
-    expect(code('Your card **** 7788 was charged. Authorization code 553201')).toBe('553201');
+    expect(code('Your card **** 7788: your authorization code is 553201. Do not share it')).toBe('553201');
     expect(code('您尾号6612的卡验证码为220931')).toBe('220931');
     expect(code('Debit card XX9921 used at SHOP on 01/02/2026')).toBeNull();
+  });
+});
+
+describe('extractCode: receipts and authorisation numbers', () => {
+  it('does not take the authorisation number of a completed payment', () => {
+    expect(code('Your card **** 7788 was charged. Authorization code 553201')).toBeNull();
+    expect(code('Оплата 450 RUB, карта *1234, код авторизации: 718204')).toBeNull();
+  });
+
+  it('does not take a number from a receipt that reports the balance after it', () => {
+    expect(code('Pokupka 120.00 RUB. Karta *1234. Kod 551902. Dostupno 990.10 RUB')).toBeNull();
+    expect(code('Purchase 120.00 RUB, card *1234. Code 551902, do not share it. Available balance 990.10 RUB')).toBe('551902');
+  });
+});
+
+describe('extractCode: device models and framed codes', () => {
+  it('does not take a device model for a code', () => {
+    expect(code('Login code sent to Redmi Note 12 Pro (23021RAAEG). Code 4821')).toBe('4821');
+    expect(code('Новое устройство: RMX3085. Код 4821')).toBe('4821');
+    expect(code('设备型号：V2024A 验证码 4821')).toBe('4821');
+  });
+
+  it('reads codes framed by # or *, and card masks stay masks', () => {
+    expect(code('Your code is *482913*. Do not share it')).toBe('482913');
+    expect(code('Your OTP#4821 expires in 5 min')).toBe('4821');
+    expect(code('Karta 4890*2285, kod 201')).toBeNull();
+  });
+
+  it('knows authorisation-number labels in several languages', () => {
+    expect(code('Acquisto approvato 25,00 EUR. Cod. autorizzazione 558201')).toBeNull();
+    expect(code('Compra aprobada por 25.000 COP. Nro. autorizacion 558201')).toBeNull();
+    expect(code('Kod autoryzacji: 58312044. Przelew na kwote 120,00 PLN')).toBe('58312044'); // Polish for the OTP itself
   });
 });
 

@@ -1,27 +1,43 @@
 /**
  * SMS verification-code extractor (reference §4.4, layered and service-aware).
  *
- *   1. normalise (fold fullwidth / Eastern digits, drop invisible chars) and mask links;
- *   2. explicit formats: origin-bound `@domain #code`, SMS Retriever `<#>` / app hash, `G-` / `FB-`;
- *   3. candidates (digits, 3-3 groups, uppercase alphanumerics, letters right after a keyword,
- *      spaced TANs) minus amounts, dates, times, phones, card tails, durations and promo codes;
- *   4. scored by distance to a multilingual keyword, with the order's service shape as a tie-breaker;
- *   5. a narrow fallback for a lone 6-digit number (or the service's shape) with no keyword at all.
+ *   - normalise (fold fullwidth / Eastern digits, drop invisible chars) and mask links;
+ *   - explicit formats: origin-bound `@domain #code`, SMS Retriever `<#>` / app hash, `G-` / `FB-`;
+ *   - a completed-payment receipt (balance after it, no wording of a one-time code) has no code;
+ *   - candidates (digits, 3-3 groups, uppercase alphanumerics, letters or mixed tokens right after
+ *      a keyword, spaced TANs) minus amounts, dates, times, phones and help lines, card tails,
+ *      durations, device models, mobile-money agents, authorisation numbers and promo codes;
+ *   - scored by distance to a multilingual keyword (weaker inside a "never share" warning), with
+ *      the order's service shape as a tie-breaker;
+ *   - a narrow fallback for a lone 6-digit number (or the service's shape) with no keyword at all.
  *
- * Pure and allocation-light: all patterns are compiled once at module load.
+ * Pure and allocation-light: all patterns are compiled once at module load, and the input is cut
+ * at MAX_INPUT characters so the work per message stays bounded.
  */
 import {
+  AGENT_BEFORE,
+  AMOUNT_THEN_COLON_BEFORE,
+  AUTH_LABEL_BEFORE,
+  BALANCE_AFTER_RE,
   CARD_TAIL_BEFORE,
   CODE_FIRST_BEFORE,
   CURRENCY_AFTER,
   CURRENCY_BEFORE,
+  CURRENCY_CODES,
+  DEVICE_MODEL_BEFORE,
+  DEVICE_WORD_BEFORE,
   DURATION_AFTER,
   ID_BEFORE,
   KEYWORD_PATTERNS,
   LEAD_IN_BEFORE,
   NON_OTP_RE,
+  OTP_CUE_RE,
+  PARTY_BEFORE,
+  PARTY_NAME_AFTER,
+  PAST_STATUS_RE,
   PHONE_BEFORE,
   REFERENCE_CONTEXT_RE,
+  SHARE_WARNING_RE,
   hasWordMatch,
   matchSpans,
   type Span,
@@ -66,12 +82,21 @@ const PREFIXED_CODE_RE = /(?<![\p{L}\p{N}])(?:G|FB)-(\d{4,8})(?![\p{N}\p{Script=
 const RUN_RE = /[\p{Script=Latin}0-9]+/gu;
 const DIGITS_RE = /^\d+$/;
 const UPPER_ALNUM_RE = /^(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{4,10}$/;
-// "XX5673" card masks and quantities ("30GB", "2500MAH", "4K", "1080P", "10X") are not codes.
-const MASK_OR_UNIT_RE = /^(?:X{2,}\d+|\d+(?:[KMGT]B|MAH|GHZ|MHZ|KM|KG|CM|MM|ML|PX|AM|PM|X|P|K))$/;
+// "XX5673" card masks, quantities ("30GB", "2500MAH", "4K", "1080P", "10X"), amounts glued to their
+// currency ("INR2499", "500KES") and dates ("05MAR24") are not codes.
+const MASK_OR_UNIT_RE = new RegExp(
+  '^(?:X{2,}\\d+|\\d+(?:[KMGT]B|MAH|GHZ|MHZ|KM|KG|CM|MM|ML|PX|AM|PM|X|P|K)' +
+    `|(?:${CURRENCY_CODES}|RS|KSH|TSH|TL|MT)\\d+|\\d+(?:${CURRENCY_CODES}|RS|KSH|TSH|TL|MT)` +
+    '|\\d{1,2}(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\\d{2,4})$',
+);
 const YEAR_RE = /^(?:19|20)\d\d$/;
-// Letters-only code: allowed only directly after a keyword, and must end its clause ("验证码： QGFDAE").
-const LETTERS_AFTER_KEYWORD_RE =
-  /[\s:："'「『【]+(?:(?:is|es|est|ist|lautet)\s*[:：]?\s*)?([A-Z]{4,10})(?=\s*$|[ \t]*\n|[.,;!?。，；！？」』】"')\]]|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])/uy;
+// A code right after a keyword ("验证码： QGFDAE", "3D-Secure kod= a21p", "M-kod=QF79"): capitals that
+// end their clause, or letters mixed with digits in any case.
+const TOKEN_AFTER_KEYWORD_RE =
+  /[\s:："'「『【=#]+(?:(?:is|es|est|ist|lautet|é)\s*[:：=]?\s*)?(?:([A-Z]{4,10})(?=\s*$|[ \t]*\n|[.,;!?。，；！？」』】"')\]#]|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])|((?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{4,10})(?![A-Za-z0-9]))/uy;
+// Capitals directly after the keyword and followed by a lowercase word: "Introduce el codigo DUSG para…".
+const CAPS_THEN_WORD_RE = /[ \t]+([A-Z]{4,8})[ \t]+\p{Ll}/uy;
+const NOT_A_CODE_WORD_RE = /^(?:CODE|KODU|VISA|BANK|CARD|INFO|HTTP|HELP|STOP|FREE|SALE|PROMO|PUSH|MAIL|SENT|HERE)$/;
 const LABEL_AFTER_RE = /^\s*[:：]/u;
 const TERMINATOR_RE = /[.!?](?=\s|$)|[。！？]|\n+/gu;
 const COLON_BEFORE_NEWLINE_RE = /[:：][ \t]*$/u;
@@ -93,6 +118,8 @@ interface Hit {
   start: number;
   end: number;
   weight: number;
+  /** A word that names a code (not just context such as "sign in"), even if weakened by a warning. */
+  strong: boolean;
 }
 
 // ---- Scoring constants ----
@@ -128,43 +155,78 @@ function terminators(text: string): Span[] {
   return out;
 }
 
+const WARNING_WEIGHT = 0.45;
+
 function keywordHits(text: string, ignored: readonly Span[], rule: ServiceRule | undefined): Hit[] {
   const hits: Hit[] = [];
+  const warnings = matchSpans(SHARE_WARNING_RE, text, true);
   const add = (spans: readonly Span[], weight: number): void => {
     for (const { start, end } of spans) {
       // "discount code", "barcode", "postal code"… are not OTP keywords.
       if (ignored.some((s) => s.start < end && s.end > start)) continue;
-      hits.push({ start, end, weight });
+      if (PAST_STATUS_RE.test(text.slice(start, end))) continue; // "QK87ABCD12 Confirmed." is a status
+      const warned = warnings.some((w) => w.start <= start && end <= w.end);
+      hits.push({ start, end, weight: warned ? Math.min(weight, WARNING_WEIGHT) : weight, strong: weight >= 1 });
     }
   };
   for (const p of KEYWORD_PATTERNS) add(matchSpans(p.re, text, p.wordStart), p.weight);
-  if (rule) add(matchSpans(rule.brand, text, false), BRAND_WEIGHT);
+  if (rule?.brand) add(matchSpans(rule.brand, text, true), BRAND_WEIGHT);
   return hits;
 }
+
+/** Message-wide facts, computed at most once per message and only when a rule needs them. */
+class MessageFacts {
+  #otpCue: boolean | undefined;
+  constructor(private readonly text: string) {}
+  /** The message carries the wording of a real one-time code (do not share, enter, valid for…). */
+  get otpCue(): boolean {
+    this.#otpCue ??= OTP_CUE_RE.test(this.text);
+    return this.#otpCue;
+  }
+}
+
+// "#1234#", "##1234##" or "is #1234": the hash frames the code rather than numbering something.
+const HASH_LEAD_RE =
+  /(?:[:：=]|(?<![\p{L}])(?:is|es|est|ist|é|è|lautet|là|er|är|code|kod\S*|код\S*|otp|pin|tan|c[oó]digo|senha|clave|parol\S*|пароль|[sş]ifre\S*))\s*#{1,2}\s*$/iu;
+// "SM-G930F", "RMX-3085": the token is the tail of a hyphenated model or reference name.
+const COMPOUND_PREFIX_RE = /(?<![\p{L}\p{N}-])([A-Za-z]{1,4})-$/u;
+const CODE_PREFIX_RE = /^(?:otp|pin|tan|kod|code|sms|pw)$/i;
 
 /**
  * Hard rejections from the surrounding text; returns null when the candidate must be dropped,
  * otherwise the soft penalty.
  */
-function contextPenalty(text: string, c: Omit<Candidate, 'penalty'>): number | null {
+function contextPenalty(text: string, c: Omit<Candidate, 'penalty'>, facts: MessageFacts): number | null {
   const before = text.slice(Math.max(0, c.start - 48), c.start);
   const after = text.slice(c.end, c.end + 24);
-  if (CURRENCY_BEFORE.test(before) || CURRENCY_AFTER.test(after)) return null; // amounts
+  // Amounts, except a currency that closes an amount label ("на сумму 6 000.00 RUB: 9252").
+  if ((CURRENCY_BEFORE.test(before) && !AMOUNT_THEN_COLON_BEFORE.test(before)) || CURRENCY_AFTER.test(after)) return null;
   if (CARD_TAIL_BEFORE.test(before)) return null; // card tails
   if (PHONE_BEFORE.test(before) || SHORTCODE_BEFORE.test(before)) return null; // phones, short codes
   if (DURATION_AFTER.test(after) || UNIT_AFTER.test(after)) return null; // "10 minutes", "30 GB"
+  // A national phone number ("0503892855") is not a code even right after "3D Secure".
+  if (c.kind === 'digits' && c.code.length >= 9 && c.code[0] === '0') return null;
+  // Mobile-money agents, tills and counterparties: "from 129324 - BROTHERS LINK", "no agente 425300".
+  if (AGENT_BEFORE.test(before) || (PARTY_BEFORE.test(before) && PARTY_NAME_AFTER.test(after))) return null;
+  // Device models: "Samsung SM-G930F", "new device M2101K6G".
+  if (DEVICE_MODEL_BEFORE.test(before) || (c.kind === 'alnum' && DEVICE_WORD_BEFORE.test(before))) return null;
+  const compound = COMPOUND_PREFIX_RE.exec(before);
+  if (compound?.[1] && !CODE_PREFIX_RE.test(compound[1])) return null;
+  // The authorisation number of a card payment, unless the message asks to enter or keep it.
+  if (AUTH_LABEL_BEFORE.test(before) && !facts.otpCue) return null;
   let penalty = 0;
   if (c.kind === 'digits' && YEAR_RE.test(c.code)) {
     if (YEAR_AFTER.test(after)) return null; // "2025年", "1999/01/01"
     penalty += 0.15; // a bare year is still a weak candidate
   }
-  if (ID_BEFORE.test(before)) penalty += ID_PENALTY; // "ma GD 1533", "eTAC is …", "编号：…"
+  const framed = after[0] === '#' || HASH_LEAD_RE.test(before);
+  if (!framed && ID_BEFORE.test(before)) penalty += ID_PENALTY; // "ma GD 1533", "eTAC is …", "编号：…"
   if (LABEL_AFTER_RE.test(after)) penalty += 0.1; // "987789123: …" is a label, not a value
   return penalty;
 }
 
 /** Count of groups in a chain of digit groups joined by single spaces or dashes, and how it is joined. */
-function digitChain(text: string, start: number, end: number): { left: number; right: number; dash: boolean; lead: string } {
+function digitChain(text: string, start: number, end: number): { left: number; right: number; dash: boolean; lead: string; end: number } {
   let left = 0;
   let right = 0;
   let dash = false;
@@ -184,7 +246,7 @@ function digitChain(text: string, start: number, end: number): { left: number; r
     k = j;
     right++;
   }
-  return { left, right, dash, lead: text[i - 1] ?? '' };
+  return { left, right, dash, lead: text[i - 1] ?? '', end: k };
 }
 
 /** Part of a longer number: decimal, grouped amount, time, date ("10.04.2024", "12:12", "1,555,000"). */
@@ -193,7 +255,9 @@ function joinedToNumber(text: string, start: number, end: number): boolean {
   const n = text[end];
   if ((p === '.' || p === ',' || p === ':' || p === '/') && isDigit(text[start - 2])) return true;
   if ((n === '.' || n === ',' || n === ':' || n === '/') && isDigit(text[end + 1])) return true;
-  // "+79…", "****1234", "1234****": phones and masked numbers.
+  // "*1234*" frames a code (as "#1234#" does); "****1234", "4890*2285" and "1234****" are masks.
+  if (p === '*' && n === '*') return text[start - 2] === '*' || text[end + 1] === '*' || isDigit(text[start - 2]) || isDigit(text[end + 1]);
+  // "+79…" is a phone number.
   return p === '+' || p === '*' || n === '*';
 }
 
@@ -217,10 +281,10 @@ function shouting(text: string, start: number, end: number): boolean {
   return letters >= 8 && upper / letters > 0.75;
 }
 
-function collectCandidates(text: string, hits: readonly Hit[]): Candidate[] {
+function collectCandidates(text: string, hits: readonly Hit[], facts: MessageFacts): Candidate[] {
   const out: Candidate[] = [];
   const push = (c: Omit<Candidate, 'penalty'>): void => {
-    const penalty = contextPenalty(text, c);
+    const penalty = contextPenalty(text, c, facts);
     if (penalty !== null) out.push({ ...c, penalty });
   };
 
@@ -241,7 +305,11 @@ function collectCandidates(text: string, hits: readonly Hit[]): Candidate[] {
       }
       const groups = chain.left + chain.right + 1;
       // Dash chains (718-858-7036, 2024-05-01), long space chains (+44 7903 561836), "+" numbers.
-      if (groups > 1 && (chain.dash || groups >= 3 || chain.lead === '+' || chain.lead === '(')) continue;
+      if (groups > 1 && (chain.dash || groups >= 3 || chain.lead === '+' || chain.lead === '(')) {
+        // The rest of the chain is rejected too: skip it rather than walk it again from every group.
+        while (runs[r + 1] && runs[r + 1]!.end <= chain.end) r++;
+        continue;
+      }
       if (s.length < 4 || s.length > 10) continue;
       push({ start: run.start, end: run.end, code: s, kind: 'digits' });
     } else if (UPPER_ALNUM_RE.test(s)) {
@@ -250,15 +318,28 @@ function collectCandidates(text: string, hits: readonly Hit[]): Candidate[] {
     }
   }
 
-  // Letters-only codes directly after a keyword ("Bestätigungscode YLAK").
+  // Codes with letters directly after a keyword ("Bestätigungscode YLAK", "kod= a21p", "codigo DUSG para").
   for (const h of hits) {
-    if (h.weight < 1) continue;
-    const m = resetAndExec(LETTERS_AFTER_KEYWORD_RE, text, h.end);
-    if (!m || !m[1]) continue;
-    const start = h.end + m[0].length - m[1].length;
-    if (out.some((c) => c.start === start)) continue;
-    if (shouting(text, start, start + m[1].length)) continue;
-    push({ start, end: start + m[1].length, code: m[1], kind: 'letters' });
+    if (!h.strong) continue;
+    let start = -1;
+    let code = '';
+    let kind: Kind = 'letters';
+    const m = resetAndExec(TOKEN_AFTER_KEYWORD_RE, text, h.end);
+    if (m) {
+      code = m[1] ?? m[2] ?? '';
+      kind = m[1] ? 'letters' : 'alnum';
+      start = h.end + m[0].length - code.length;
+    } else {
+      const w = resetAndExec(CAPS_THEN_WORD_RE, text, h.end);
+      if (w?.[1] && !NOT_A_CODE_WORD_RE.test(w[1])) {
+        code = w[1];
+        start = h.end + w[0].indexOf(code);
+      }
+    }
+    if (start < 0 || out.some((c) => c.start === start)) continue;
+    if (kind === 'alnum' && (MASK_OR_UNIT_RE.test(code.toUpperCase()) || joinedToNumber(text, start, start + code.length))) continue;
+    if (kind === 'letters' && shouting(text, start, start + code.length)) continue;
+    push({ start, end: start + code.length, code, kind });
   }
 
   // TANs written with spaces between characters ("TAN a u 8 k u f").
@@ -308,7 +389,7 @@ function proximity(c: Candidate, hits: readonly Hit[], terms: readonly Span[]): 
       to = h.start;
     } else continue;
     const gap = to - from;
-    if (gap > (h.weight < 1 ? MAX_GAP_WEAK : MAX_GAP)) continue;
+    if (gap > (h.strong ? MAX_GAP : MAX_GAP_WEAK)) continue;
     let p = h.weight / (1 + gap / GAP_SCALE);
     const n = crossings(terms, from, to);
     if (n > 0) p *= SENTENCE_DECAY ** n;
@@ -336,7 +417,7 @@ function score(text: string, c: Candidate, prox: number, rule: ServiceRule | und
   let s = prox + shapeBonus(c) - c.penalty;
   if (LEAD_IN_BEFORE.test(text.slice(Math.max(0, c.start - 24), c.start))) s += 0.12; // "code: 1234", "code is 1234"
   if (c.start < 60 && CODE_FIRST_BEFORE.test(text.slice(0, c.start))) s += 0.08; // "123456 is your code"
-  if (rule) s += rule.shape.test(c.code) ? 0.3 : -0.15;
+  if (rule?.shape) s += rule.shape.test(c.code) ? 0.3 : -0.15;
   return s;
 }
 
@@ -348,10 +429,14 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+// A concatenated SMS is at most ~1600 characters; anything longer is cut so the work stays bounded
+// (proximity scoring is quadratic in the number of candidates).
+const MAX_INPUT = 4000;
+
 /** Extract the verification code from an SMS body, or null when it carries none. */
 export function extractCode(text: string, options?: ExtractOptions): ExtractedCode | null {
   if (!text) return null;
-  let body = normalizeText(text);
+  let body = normalizeText(text.length > MAX_INPUT ? text.slice(0, MAX_INPUT) : text);
 
   // 1. Origin-bound format: the code is stated explicitly, no guessing.
   const ob = ORIGIN_BOUND_RE.exec(body);
@@ -378,12 +463,16 @@ export function extractCode(text: string, options?: ExtractOptions): ExtractedCo
   const prefixed = PREFIXED_CODE_RE.exec(t);
   if (prefixed?.[1]) return { code: prefixed[1], method: 'service', confidence: 0.97 };
 
+  // A completed-payment receipt ("… Kod:181879. Dostupno: 22780.27 RUR") carries reference numbers only.
+  const facts = new MessageFacts(t);
+  if (BALANCE_AFTER_RE.test(t) && !facts.otpCue) return null;
+
   // 4. Candidates scored against keywords (and the order's service, when known).
   const rule = resolveService(options?.service);
   const ignored = matchSpans(NON_OTP_RE, t, true);
   const hits = keywordHits(t, ignored, rule);
   const terms = terminators(t);
-  const candidates = collectCandidates(t, hits).filter((c) => {
+  const candidates = collectCandidates(t, hits, facts).filter((c) => {
     // Promo / postal / tracking codes: drop every candidate in that sentence.
     const sent = sentenceOf(terms, c.start, c.end, t.length);
     return !ignored.some((s) => s.start < sent.end && s.end > sent.start);
@@ -401,7 +490,7 @@ export function extractCode(text: string, options?: ExtractOptions): ExtractedCo
     }
   }
   if (best && bestScore >= ACCEPT_SCORE) {
-    const matchesService = rule !== undefined && rule.shape.test(best.code);
+    const matchesService = rule?.shape?.test(best.code) ?? false;
     const method: ExtractedCode['method'] = retriever ? 'retriever' : matchesService ? 'service' : 'keyword';
     const bonus = retriever ? 0.05 : matchesService ? 0.03 : 0;
     return { code: best.code, method, confidence: round2(clamp(0.35 + 0.55 * bestScore + bonus, 0.35, 0.97)) };
@@ -414,10 +503,11 @@ export function extractCode(text: string, options?: ExtractOptions): ExtractedCo
   if (
     only &&
     only.penalty === 0 &&
-    (rule ? rule.shape.test(only.code) : only.code.length === 6) &&
+    !PARTY_NAME_AFTER.test(t.slice(only.end, only.end + 8)) && // "521902 - SAMUEL STEPHANET" is a merchant
+    (rule?.shape ? rule.shape.test(only.code) : only.code.length === 6) &&
     !hasWordMatch(REFERENCE_CONTEXT_RE, t)
   ) {
-    return { code: only.code, method: 'fallback', confidence: rule ? 0.45 : 0.35 };
+    return { code: only.code, method: 'fallback', confidence: rule?.shape ? 0.45 : 0.35 };
   }
 
   // 6. The code appears only in a link ("Tap to verify: v.whatsapp.com/105876").

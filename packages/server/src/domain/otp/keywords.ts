@@ -77,10 +77,18 @@ interface KeywordSpec {
 const SPECS: readonly KeywordSpec[] = [
   {
     weight: 1,
-    word: ['otp', 'pin', 'tan', 'mtan', 'smstan', 'pushtan', 'chiptan', 'phototan', '2fa', 'p/w', 'mã', 'pin-code'],
+    word: [
+      'otp', 'pin', 'tan', 'mtan', 'smstan', 'pushtan', 'chiptan', 'phototan', '2fa', 'p/w', 'mã', 'pin-code',
+      // 3-D Secure names a card-payment code; letters-only codes follow it too.
+      '3ds', '3d secure', '3d-secure', '3-d secure', '3dsecure',
+    ],
     prefix: [
       'one-time', 'one time', 'onetime', 'kod', 'parol', 'hasło', 'haslo', 'şifre', 'sifre', 'clave',
       'verif', 'vérif', 'mot de passe', 'код', 'пароль', 'κωδικ', 'codic',
+      // "key" as banks call a short confirmation code (Russian, transliterated, Portuguese, Italian, Polish…).
+      'ключ', 'klyuch', 'kluch', 'chave', 'chiave', 'klucz', 'schlüssel', 'anahtar',
+      // Russian written in Latin letters: "odnorazovyj kod", "odnorazoviy parol".
+      'odnorazov', 'одноразов',
     ],
     infix: [
       'code', 'codigo', 'código', 'koodi', 'kennwort', 'passwort', 'password', 'passcode',
@@ -94,9 +102,9 @@ const SPECS: readonly KeywordSpec[] = [
   },
   {
     weight: 0.7,
-    word: ['access', 'secret', 'login', 'log in', 'log-in', 'sign in', 'sign-in', 'two factor', 'two-factor', '2-step'],
+    word: ['access', 'secret', 'login', 'log in', 'log-in', 'sign in', 'sign-in', 'two factor', 'two-factor', '2-step', 'key'],
     prefix: [
-      'authent', 'authori', 'autoryz', 'confirm', 'activat', 'activación', 'ativação', 'aktivier',
+      'authent', 'authori', 'autoryz', 'confirm', 'podtverzh', 'podtverd', 'vhod', 'vkhod', 'вход', 'activat', 'activación', 'ativação', 'aktivier',
       'attiva', 'secur', 'sicher', 'segur', 'sécur', 'sicurezza', 'inlog', 'anmeld', 'token',
       'doğrula', 'dogrula', 'vahvist', 'verifikasi', 'xac thuc', 'xác thực', 'kich hoat',
       'kích hoạt', 'подтвержд', 'validat', 'bestätig',
@@ -149,7 +157,7 @@ export const KEYWORD_PATTERNS: readonly KeywordPattern[] = SPECS.flatMap(compile
  */
 export const REFERENCE_CONTEXT_RE = new RegExp(
   [
-    `(?:ship|deliver|parcel|package|track|arriv|dispatch|invoice|ticket|flight|booking|reservation|balance|payment|paid|refund|pacco|paket|paczk|colis|livraison|entrega|envío|envio|pedido|посылк|достав|отправлени|kargo|sipariş)`,
+    `(?:ship|deliver|parcel|package|track|arriv|dispatch|invoice|ticket|flight|booking|reservation|balance|payment|paid|refund|pacco|paket|paczk|colis|livraison|entrega|envío|envio|pedido|посылк|достав|отправлени|kargo|sipariş|saldo|balans|bakiye|solde|dostupno|доступно|ostatok|остаток|баланс|agent|wakala|withdraw|credit|debit|bal|loan|limit|кредит|лимит|вклад|сумм)`,
     '快递|快遞|包裹|物流|运单|運單|发票|發票|配達|荷物|택배|배송|مرسوله|بسته',
   ].join('|'),
   'giu',
@@ -170,8 +178,10 @@ export const NON_OTP_RE = new RegExp(
   [
     `(?:vs|uni|bar|en|de|zip|post|geo|op|qr|short|promo|source|country|area|gutschein|rabatt|discount)codes?${WORD_END}`,
     `codex`,
-    `(?:promo(?:tional)?|discount|coupon|voucher|gift|referral|invite|invitation|purchase|zip|postal|post|area|country|dial(?:ling)?|qr|bar|source|booking|tracking|reference|product|item|redeem|redemption)\\s+codes?${WORD_END}`,
-    `(?:código|codigo)\\s+(?:promocional|de\\s+descuento|postal|de\\s+cup[oó]n)`,
+    `(?:promo(?:tional)?|discount|coupon|voucher|gift|referral|invite|invitation|purchase|zip|postal|post|area|country|dial(?:ling)?|qr|bar|source|booking|tracking|reference|product|item|redeem|redemption|claim|identifier|bonus|reward|prize)\\s*codes?${WORD_END}`,
+    `(?:código|codigo)\\s+(?:promocional|de\\s+descuento|postal|de\\s+cup[oó]n|de\\s+invitaci[oó]n|de\\s+convite|de\\s+indica[cç][aã]o|de\\s+referido)`,
+    // Invitation / referral codes in other languages.
+    `(?:code\\s+(?:d'invitation|de\\s+parrainage)|codice\\s+(?:invito|amico)|einladungscode|empfehlungscode|kod\\s+(?:zaproszenia|polecaj\\S*)|код\\s+приглашения|kod\\s+priglasheniya|kode\\s+(?:undangan|referral|referal)|davet\\s+kodu|referans\\s+kodu|mã\\s+(?:giới\\s+thiệu|mời)|ma\\s+gioi\\s+thieu)`,
     `codice\\s+(?:sconto|promozionale|fiscale|postale)`,
     `code\\s+(?:promo|postal)`,
     `(?:promo-?code|промокод\\S*|postleitzahl)`,
@@ -179,7 +189,7 @@ export const NON_OTP_RE = new RegExp(
     `(?:promo(?:tion(?:al)?)?|discount|coupon|voucher|checkout|check-out|cashback|скидк\\S*|descuento|cup[oó]n|cupom|desconto|rabatt|gutschein|réduction|sconto|korting)${WORD_END}`,
     `\\d+\\s?%\\s?off${WORD_END}`,
     `off\\s+(?:your|on|all|any)${WORD_END}`,
-    '优惠码|优惠券|折扣|邀请码|クーポン|割引|할인|تخفیف|خصم|کد\\s*تخفیف',
+    '优惠码|优惠券|折扣|邀请码|邀請碼|推荐码|推薦碼|招待コード|紹介コード|クーポン|割引|할인|초대\\s*코드|추천인\\s*코드|تخفیف|خصم|کد\\s*تخفیف|کد\\s*معرف|رمز\\s*الدعوة',
   ].join('|'),
   'giu',
 );
@@ -188,15 +198,21 @@ export const NON_OTP_RE = new RegExp(
 
 const NOT_LETTER_BEFORE = '(?<![\\p{L}])';
 
+/** ISO 4217 codes seen in SMS from the platform's countries (amounts are never codes). */
+export const CURRENCY_CODES =
+  'USD|EUR|GBP|RUB|RUR|JPY|CNY|RMB|VND|TWD|HKD|SGD|INR|IRR|IRT|KZT|UAH|BYN|TRY|BRL|MXN|PLN|CHF|CZK|HUF|RON|BGN|GEL|AMD|AZN|UZS|KGS|TJS|MNT|' +
+  'KES|TZS|UGX|NGN|GHS|ZAR|ZMW|ETB|RWF|XAF|XOF|MZN|MWK|BWP|AED|SAR|QAR|KWD|OMR|BHD|EGP|MAD|DZD|TND|JOD|ILS|IQD|PKR|BDT|LKR|NPR|' +
+  'THB|MYR|IDR|PHP|KRW|AUD|CAD|NZD|SEK|NOK|DKK|ARS|CLP|COP|PEN|UYU|BOB|PYG|DOP|GTQ|MMK|KHR|LAK';
+
 /** Currency or amount label right before the number: "USD 2500", "€13", "Rs.4849", "金额9876", "مبلغ:". */
 export const CURRENCY_BEFORE = new RegExp(
-  `(?:${NOT_LETTER_BEFORE}(?:USD|EUR|GBP|RUB|JPY|CNY|RMB|VND|TWD|NTD|HKD|SGD|INR|Rs|IRR|IRT|KZT|UAH|TRY|BRL|MXN|PLN|CHF|amount|total|sum|balance|bal|betrag|montant|importe|valor|сумм\\S*|so\\s+tien|số\\s+tiền)|NT\\$|[€$£¥₹₽₫]|金额|金額|付款|消费|消費|价格|價格|مبلغ)\\s*\\.?\\s*[:：]?\\s*$`,
+  `(?:${NOT_LETTER_BEFORE}(?:${CURRENCY_CODES}|NTD|Rs|Rp|RM|Tk|Ksh|Tsh|amount|amt|total|sum|balance|bal|betrag|montant|importe|valor|сумм\\S*|so\\s+tien|số\\s+tiền)|NT\\$|R\\$|S\\/|[€$£¥₹₽₫₦₵₱₺₸₴₼₾₪฿₩৳]|金额|金額|付款|消费|消費|价格|價格|مبلغ)\\s*\\.?\\s*[:：]?\\s*$`,
   'iu',
 );
 
 /** Currency unit or percent right after the number: "9876元", "6000000 VND", "800 RUB", "50 %". */
 export const CURRENCY_AFTER = new RegExp(
-  `^\\s?(?:(?:USD|EUR|GBP|RUB|JPY|CNY|RMB|VND|TWD|HKD|SGD|INR|IRR|IRT|KZT|UAH|TRY|BRL|MXN|PLN|CHF|dollars?|euros?|руб\\S*|грн|dong|toman|rials?)(?![\\p{L}])|[€$£¥₹₽₫%]|元|円|块|圓|塊|ريال|ریال|تومان|دلار)`,
+  `^\\s?(?:(?:${CURRENCY_CODES}|Ksh|Tsh|dollars?|euros?|руб\\S*|р\\.?|грн|dong|toman|rials?|shillings?)(?![\\p{L}])|[€$£¥₹₽₫₦₵₱₺₸₴₼₾₪฿₩৳%]|元|円|块|圓|塊|ريال|ریال|تومان|دلار)`,
   'iu',
 );
 
@@ -208,7 +224,7 @@ export const CARD_TAIL_BEFORE = new RegExp(
 
 /** Phone-number context: "call 5551234", "LH 19009247", "拨打10086", "so dien thoai 1365…". */
 export const PHONE_BEFORE = new RegExp(
-  `(?:${NOT_LETTER_BEFORE}(?:tel|phone|call(?:\\s+(?:us|me))?(?:\\s+back)?(?:\\s+(?:at|on))?|LH|hotline|helpline|contact(?:\\s+us)?(?:\\s+(?:at|on))?|тел|звоните|so\\s+dien\\s+thoai|số\\s+điện\\s+thoại|sdt|sđt|телефон\\S*)|\\+|拨打|致电|电话|電話|热线|熱線|客服)\\s*[.:：]?\\s*$`,
+  `(?:${NOT_LETTER_BEFORE}(?:tel|phone|call(?:\\s+(?:us|me))?(?:\\s+back)?(?:\\s+(?:at|on))?|LH|hotline|helpline|help|info|contact(?:\\s+us)?(?:\\s+(?:at|on))?|тел|звоните|позвоните|zvonite|pozvonite|spravka|справк\\S*|dovidka|довідк\\S*|podrobnee|подробнее|detali|деталі|details|bilgi|ar[ıi]y[ıi]n(?:[ıi]z)?|llam\\S*|ligue|appelez|chiama\\S*|anrufen|so\\s+dien\\s+thoai|số\\s+điện\\s+thoại|sdt|sđt|телефон\\S*|telefon\\S*)|\\+|拨打|致电|电话|電話|热线|熱線|客服)\\s*[.:：]?\\s*$`,
   'iu',
 );
 
@@ -236,9 +252,9 @@ export const ID_BEFORE = new RegExp(
   'iu',
 );
 
-/** Connectors that announce a value: "code: 1234", "code is 1234", "码为1234", "コードは1234", "『1234』". */
+/** Connectors that announce a value: "code: 1234", "code is 1234", "code is #1234#", "码为1234", "コードは1234", "『1234』". */
 export const LEAD_IN_BEFORE = new RegExp(
-  `(?:[:：=]|${NOT_LETTER_BEFORE}(?:is|es|est|ist|è|é|lautet|là|la|to|er|är)|是|为|為|は|：)\\s*["'「『【\\[(（“]?\\s*$|["'「『【\\[(（“]\\s*$`,
+  `(?:[:：=]|${NOT_LETTER_BEFORE}(?:is|es|est|ist|è|é|lautet|là|la|to|er|är)|是|为|為|は|：)\\s*["'「『【\\[(（“]?#{0,2}\\s*$|["'「『【\\[(（“]\\s*$`,
   'iu',
 );
 
@@ -247,3 +263,77 @@ export const CODE_FIRST_BEFORE = /^\s*(?:[【[(（<][^\]】)）>\n]{0,40}[\]】)
 
 /** A "19xx"/"20xx" number followed by a date separator or year marker is a year. */
 export const YEAR_AFTER = /^\s*(?:[-/.]|年|년|г\.|yılı)/u;
+
+/** An amount label ending in its currency code: "на сумму 6 000.00 RUB: 9252" (the number after it is no amount). */
+export const AMOUNT_THEN_COLON_BEFORE = /\d\s?(?:[A-Z]{3}|руб\.?|р\.)\s*[:：]\s*$/u;
+
+/** Brand or model words right before a number: "Samsung SM-G930F", "Xiaomi Redmi Note 8 M1908C3JG". Case-sensitive. */
+export const DEVICE_MODEL_BEFORE = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:[Ss]amsung|SAMSUNG|Galaxy|GALAXY|iPhone|IPHONE|iPad|Xiaomi|XIAOMI|Redmi|REDMI|POCO|Poco|Huawei|HUAWEI|Honor|HONOR|OPPO|Oppo|vivo|VIVO|Vivo|realme|Realme|OnePlus|ONEPLUS|Pixel|Nokia|NOKIA|Motorola|Moto|Sony|Xperia|Lenovo|ASUS|Asus|ZTE|TECNO|Tecno|Infinix|Meizu|Nexus|HTC|Alcatel)` +
+    `(?:[\\s(,/-]+(?:[A-Z]{1,3}|[A-Za-z]*\\d[A-Za-z0-9+]*|Note|Pro|Max|Plus|Ultra|Lite|Mini|Edge|Fold|Flip|Neo|Prime|Mi|SE|FE|Go|Play|Galaxy|Redmi)\\)?)*[\\s(,/-]*$`,
+  'u',
+);
+
+/**
+ * A device or model label, then up to three model tokens (capitalised or with a digit), before an
+ * alphanumeric token: "new device M2101K6G", "устройство Samsung RMX3085". Case-sensitive on purpose:
+ * "устройства: ваш код AB12" must not read "ваш код" as a model name.
+ */
+export const DEVICE_WORD_BEFORE = new RegExp(
+  `(?:(?<![\\p{L}])(?:[dD]evice|DEVICE|[mM]odel|MODEL|[уУ]стройств\\S*|[мМ]одел\\S*|[uU]stro[iy]stv\\S*|[uU]strojstv\\S*|[dD]ispositivo|[mM]odelo|[aA]ppareil|[mM]od[eè]le|[gG]erät|[cC]ihaz\\S*|[pP]erangkat|[tT]hi[eế]t\\s+b[iị])|设备|裝置|装置|機種|端末|기기|型号|型號|모델)` +
+    `(?:[\\s:：-]+(?:\\p{Lu}[\\p{L}\\p{N}+]*|\\p{L}*\\d[\\p{L}\\p{N}+]*)){0,3}[\\s:：-]*$`,
+  'u',
+);
+
+/** Mobile-money counterparties and agents: "from 129324 - BROTHERS", "no agente 425300", "Till No. 5512". */
+export const PARTY_BEFORE = new RegExp(
+  `${NOT_LETTER_BEFORE}(?:from|by|to|de|kutoka|kwa|par|von|от|ot)\\s*$`,
+  'iu',
+);
+export const PARTY_NAME_AFTER = /^\s*-\s*\p{Lu}/u;
+export const AGENT_BEFORE = new RegExp(
+  `${NOT_LETTER_BEFORE}(?:agent|agente|agen|wakala|till(?:\\s+(?:no|number|nr))?|paybill|pay\\s?bill|merchant(?:\\s+(?:id|no|number|code))?|store\\s+(?:no|number)|business\\s+(?:no|number)|lipa\\s+na\\s+m-?pesa)\\s*[.:#-]?\\s*(?:no\\.?\\s*)?$`,
+  'iu',
+);
+
+/** Labels of a card authorisation (approval) number on a payment receipt. */
+export const AUTH_LABEL_BEFORE = new RegExp(
+  `(?:${NOT_LETTER_BEFORE}(?:auth(?:ori[sz]ation)?\\.?\\s*(?:code|no\\.?|number|#)|approval\\s*(?:code|no\\.?|number)|appr\\.?\\s*code|код\\s+авториз\\S*|kod\\s+avtoriz\\S*|c[oó]d(?:igo|ice|\\.)?\\s+(?:de\\s+|di\\s+)?autori[sz]{1,2}a\\S*|(?:n[°º.]|num[eé]ro|nro\\.?|n[uú]mero)\\s*(?:de\\s+|d')?autori[sz]\\S*|code\\s+d'autorisation|autorisierungs\\S*|genehmigungs\\S*)|授权码|授權碼|承認番号)\\s*(?:is|:|：|=|-)?\\s*$`,
+  'iu',
+);
+
+/** Balance-after wording of a completed-transaction receipt ("Dostupno", "Avl bal", "New M-PESA balance"). */
+export const BALANCE_AFTER_RE = new RegExp(
+  [
+    `(?:dostupno|доступно|ostatok|остаток|баланс|balans|available\\s+(?:bal|balance|limit|lmt)|avl\\.?\\s*(?:bal|lmt|limit)|new\\s+(?:[\\w-]+\\s+)?bal(?:ance)?|clr\\.?\\s*bal|balance\\s+is|current\\s+balance|saldo|solde|bakiye|kalan\\s+limit)`,
+    '余额|餘額|残高|잔액|موجودی|الرصيد',
+  ].join('|'),
+  'iu',
+);
+
+/**
+ * Wording that accompanies a real one-time code (do not share, enter it, valid for, one-time, log in,
+ * confirm): a receipt or authorisation number never carries it.
+ */
+export const OTP_CUE_RE = new RegExp(
+  [
+    `(?:share|disclose|never\\s+ask|do\\s+not\\s+give|don't\\s+give|valid|expir|enter|one[-\\s]?time|otp|verif|vérif|2fa|two[-\\s]factor|log\\s?-?in|sign\\s?-?in|passcode|password|3-?d[-\\s]?secure|3ds|to\\s+confirm|confirm\\s+(?:your|the|this|it)|use\\s+(?:this|the\\s+code)`,
+    `никому|nikomu|не\\s+сообщ|ne\\s+soobsh|не\\s+говорите|ne\\s+govorite|не\\s+передав|ne\\s+peredav|введите|vvedite|действ|deistv|dejstv|подтвержд|podtverzh|podtverd|одноразов|odnorazov|пароль|parol|вход|vhod`,
+    `compart|introduc|ingres|digite|válid|contraseña|senha|partag|saisi|valable|condivid|inserisci|teilen|weiter|gültig|eingeben|paylaş|paylas|geçerli|gecerli|doğrula|dogrula|şifre|sifre|chia\\s+s[eẻ]|h[eế]t\\s+h[aạ]n|x[aá]c\\s+th[uự]c)`,
+    '勿|不要|有效|验证|驗證|입력|유효|有効|入力|لا\\s+تشارك|تحقق|تایید',
+  ].join('|'),
+  'iu',
+);
+
+/** "Confirmed." after a mobile-money transaction id is a status, not a request to confirm with a code. */
+export const PAST_STATUS_RE = /^(?:confirmed|confirmad[oa]s?|confirmée?s?|bestätigt)$/iu;
+
+/**
+ * A warning not to share credentials, with the rest of its clause ("Never share Password/OTP with
+ * anyone", "Nikomu ne soobshchaite etot SMS-kod"): a keyword inside it announces no code of its own,
+ * so it only counts as a weak one (a footer must not turn a receipt's numbers into codes).
+ */
+export const SHARE_WARNING_RE = new RegExp(
+  `(?:(?:never|do\\s*n[o']?t|dont|not\\s+to)\\s+(?:share|disclose|give|reveal|tell|forward)|никому\\s+не|nikomu\\s+ne|не\\s+сообщайте|ne\\s+soobsh\\S*|no\\s+(?:lo\\s+|la\\s+)?compart\\S*|nunca\\s+compart\\S*|n[aã]o\\s+compartilhe|ne\\s+(?:le\\s+)?partagez|nicht\\s+weiter\\S*|kimseyle\\s+payla\\S*|请勿|切勿|لا\\s+تشارك)[^.!?。！？\\n]{0,40}`,
+  'giu',
+);

@@ -56,9 +56,11 @@ const LINK_RE = new RegExp(
     `(?<![\\p{L}\\p{N}])[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\\/\\/${URL_BODY}`,
     `(?<![\\p{L}\\p{N}.])www\\.${URL_BODY}`,
     // e-mail addresses
-    `[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+`,
+    // (starting only where a token starts, or every character of a long run would rescan it)
+    `(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+`,
     // bare domains with an optional path: v.whatsapp.com/105876, a1.Freo.in/x0WKK0l
-    `(?<![\\p{L}\\p{N}@.\\-])(?:[A-Za-z0-9-]+\\.)*[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*\\.(?:${TLDS})(?![A-Za-z0-9-])(?:\\/${URL_BODY}|\\/)?`,
+    // (the label with a letter is a lookahead plus one run: "[…]*[A-Za-z][…]*" backtracks quadratically)
+    `(?<![\\p{L}\\p{N}@.\\-])(?:[A-Za-z0-9-]+\\.)*(?=[0-9-]*[A-Za-z])[A-Za-z0-9-]+\\.(?:${TLDS})(?![A-Za-z0-9-])(?:\\/${URL_BODY}|\\/)?`,
   ].join('|'),
   'gu',
 );
