@@ -103,3 +103,46 @@ describe.each(DIALECTS)('fair use on %s', (dialect) => {
     expect((await p.orders.getCode(s.userId, order.orderId)).sms).toEqual({ code: '51234', content: 'Telegram code: 51234' });
   });
 });
+
+describe.each(DIALECTS)('an SMS must belong to its order on %s', (dialect) => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await createTestPlatform(dialect);
+  });
+  afterAll(async () => t?.close());
+
+  it("charges only for the order's own service: other services' codes and carrier notices are kept for admins", async () => {
+    const p = t.platform;
+    const s = await seedUserAndSupplier(p, { username: 'judged', supplier: 'judge bank', balance: 100, count: 1, prefix: '4477201', channel: 41 });
+    const { myPid } = await p.catalog.createProject({ enname: 'Telegram-41', price: 30, channel: 41 });
+    const order = await p.orders.acquire({ userId: s.userId, myPid });
+    let id = 0;
+    const push = (sender: string, text: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/supplier/v1/sms',
+        headers: { authorization: `Bearer ${s.supplierKey}` },
+        payload: { id: `j${++id}`, to: s.numbers[0], from: sender, text },
+      });
+
+    // A cheap Telegram order must not receive WhatsApp's code; a carrier's notice costs nothing.
+    const foreign = await push('WhatsApp', 'Your WhatsApp code: 123-456\n\nDon\'t share this code with others');
+    expect(foreign.body).toBe('{"accepted":true,"orderId":null,"reason":"other_service"}');
+    const notice = await push('Vodafone', 'Your balance is low: top up now and get 10% extra data.');
+    expect(notice.body).toBe('{"accepted":true,"orderId":null,"reason":"no_code"}');
+    expect(await p.orders.getCode(s.userId, order.orderId)).toEqual({ number: s.numbers[0], balance: 70, sms: null });
+
+    // Its own service's code is delivered and charged, as before.
+    const own = await push('Telegram', 'Telegram code: 48213');
+    expect(own.json()).toEqual({ accepted: true, orderId: order.orderId });
+    expect((await p.orders.getCode(s.userId, order.orderId)).sms).toEqual({ code: '48213', content: 'Telegram code: 48213' });
+    expect((await p.users.info(s.userId)).balance).toBe(70);
+
+    const kept = await p.inboundSms.unmatched(10);
+    expect(kept.map((k) => [k.reason, k.candidateOrderId, k.sender])).toEqual([
+      ['no_code', order.orderId, 'Vodafone'],
+      ['other_service', order.orderId, 'WhatsApp'],
+    ]);
+    await expectLedgerConsistent(p);
+  });
+});

@@ -90,7 +90,7 @@ describe.each(DIALECTS)('supplier push API on %s', (dialect) => {
     expect((await p.users.info(user.id)).balance).toBe(70);
 
     // A number with no live order: stored for admins, accepted with no order.
-    expect(await call('POST', '/sms', { id: 7, to: '447700900123', text: 'hello' })).toMatchObject({ status: 200, raw: '{"accepted":true,"orderId":null}' });
+    expect(await call('POST', '/sms', { id: 7, to: '447700900123', text: 'hello' })).toMatchObject({ status: 200, raw: '{"accepted":true,"orderId":null,"reason":"no_live_order"}' });
     expect(await call('POST', '/sms', { id: 'x', to: '447700900123', text: 'hi' }, otherKey)).toMatchObject({ status: 404, body: { error: { code: 'unknown_number' } } });
     expect((await call('POST', '/sms', { id: 'y', to: '447700900123' })).body).toMatchObject({ error: { message: expect.stringMatching(/^text: /) } });
     expect((await call('POST', '/sms', { id: 'z', to: '447700900123', text: 'x', receivedAt: 'yesterday' })).status).toBe(400);

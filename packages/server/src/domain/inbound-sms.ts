@@ -6,7 +6,7 @@ import { DomainError } from './errors.js';
 import type { DomainEventHub } from './events.js';
 import type { Ledger } from './ledger.js';
 import { moneyOf } from './orders.js';
-import { extractCode } from './otp/extract.js';
+import { judgeSms } from './otp/judge.js';
 import { normalizeNumber } from './suppliers.js';
 
 export interface InboundSms {
@@ -97,8 +97,15 @@ export class InboundSmsService {
       if (!order || order.number_status !== 'receiving' || order.expires_at <= now) {
         return { duplicate: false as const, orderId: null, reason: 'no_live_order' as const };
       }
+      // Only an SMS that belongs to the order is delivered and charged (otp/judge.ts): not another
+      // service's code, not a carrier notice. Either way the customer's wait goes on.
       const project = await repos.catalog.findProject(order.project_id);
-      const extracted = extractCode(text, { service: project?.service });
+      const verdict = judgeSms({ text, sender }, project?.service);
+      if (!verdict.deliver) {
+        await repos.inboundSms.withhold(smsId, { candidateOrderId: order.id, reason: verdict.reason });
+        return { duplicate: false as const, orderId: null, reason: verdict.reason };
+      }
+      const extracted = verdict.code;
       let balance = order.balance_after;
       if (order.sms_status === 'waiting') {
         // The first SMS charges, and the number has now served this project.

@@ -93,9 +93,13 @@ export async function supplierApi(app: FastifyInstance, { platform, limits }: { 
       text: body.text,
       receivedAt: body.receivedAt ? Date.parse(body.receivedAt) : clock.now(),
     });
-    const answer = result.duplicate
-      ? { accepted: true, orderId: result.orderId, duplicate: true }
-      : { accepted: true, orderId: result.orderId };
+    // Why an accepted SMS went to no order (no live order, another service's, a notice with no code).
+    const answer = {
+      accepted: true,
+      orderId: result.orderId,
+      ...(result.reason === null ? {} : { reason: result.reason }),
+      ...(result.duplicate ? { duplicate: true } : {}),
+    };
     return sendJson(reply, JSON.stringify(answer));
   });
 }

@@ -35,10 +35,10 @@ export class InboundSmsRepository {
   }
 
   /** Kept from the live order it was judged against. */
-  async withhold(id: number, verdict: { candidateOrderId: number; reason: UndeliveredReason; code: string | null }): Promise<void> {
+  async withhold(id: number, verdict: { candidateOrderId: number; reason: UndeliveredReason }): Promise<void> {
     await this.db
       .updateTable('inbound_sms')
-      .set({ candidate_order_id: verdict.candidateOrderId, reason: verdict.reason, code: verdict.code })
+      .set({ candidate_order_id: verdict.candidateOrderId, reason: verdict.reason })
       .where('id', '=', id)
       .execute();
   }
