@@ -104,7 +104,7 @@ describe.each(DIALECTS)('lifecycle over HTTP on %s', (dialect) => {
     expect((await api('/sms/orders?page=1&limit=10&smsStatus=received&numberStatus=RELEASED')).data.count).toBe(1);
 
     // A late SMS on the expired order is kept for admins and charges nothing.
-    expect(await supplier('POST', '/sms', { id: 'late', to: third.number, text: 'Telegram code: 99999' })).toEqual({ accepted: true, orderId: null });
+    expect(await supplier('POST', '/sms', { id: 'late', to: third.number, text: 'Telegram code: 99999' })).toEqual({ accepted: true, orderId: null, reason: 'no_live_order' });
     expect((await api('/user/info')).data.balance).toBe(470);
     const unmatched = await cliJson<{ receiver: string; text: string }[]>(['admin', 'sms', 'unmatched', '--db', database.url]);
     expect(unmatched).toMatchObject([{ receiver: third.number, text: 'Telegram code: 99999' }]);
