@@ -72,6 +72,8 @@ describe.each(DIALECTS)('FASTPVA bad input on %s', (dialect) => {
       // release / shield
       [`/sms/releaseNumber?${key}`, 'Number release failed: Missing parameter: orderId'],
       [`/sms/releaseNumber?orderId=${othersOrder}&${key}`, 'Number release failed: Invalid order ID'],
+      [`/sms/releaseNumber?orderId=${othersOrder}&apikey=${'0'.repeat(32)}`, 'No user found.'],
+      [`/sms/shieldNumber?orderId=${othersOrder}`, 'No user found.'],
       [`/sms/shieldNumber?orderId=${othersOrder}&${key}`, 'Number is blacklisted failed: Invalid order ID'],
       // history
       [`/sms/orders?page=1&limit=10&startTime=yesterday&${key}`, 'Invalid parameter: startTime'],

@@ -51,7 +51,8 @@ export async function fastpvaApi(app: FastifyInstance, { platform, limits }: { p
     const domainError = asDomainError(error);
     if (domainError) {
       const message = MESSAGES[domainError.code] ?? domainError.message;
-      const prefix = request.routeOptions.config.failurePrefix;
+      // A wrong key is "No user found." word for word on every route: clients compare it.
+      const prefix = domainError.code === 'UNAUTHORIZED' ? undefined : request.routeOptions.config.failurePrefix;
       return send(reply, wire.fail(prefix ? `${prefix}: ${message}` : message));
     }
     return sendRejection(reply, wire.rejectionShape, asRejection(error, request));
