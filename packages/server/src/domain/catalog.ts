@@ -9,6 +9,7 @@ import { DomainError } from './errors.js';
 import { newObjectId } from './ids.js';
 import { withoutChannel } from './otp/services.js';
 import { toOffset, type PageRequest } from './paging.js';
+import { COUNTRIES } from './vocabulary/countries.js';
 
 export interface ProjectView {
   publicId: string;
@@ -43,11 +44,10 @@ export interface OrderTerms {
   priceIn(country: string): number;
 }
 
-const COUNTRY = /^[A-Z]{2}$/;
-
+/** The ISO 3166-1 alpha-2 code in upper case, or undefined when it names no country. */
 export function normalizeCountry(code: string): string | undefined {
   const upper = code.trim().toUpperCase();
-  return COUNTRY.test(upper) ? upper : undefined;
+  return Object.hasOwn(COUNTRIES, upper) ? upper : undefined;
 }
 
 const validPrice = (price: number) => Number.isSafeInteger(price) && price >= 0;
