@@ -46,7 +46,7 @@ const userCreate: Command = async (argv) => {
 
 const userRotateKey: Command = async (argv) => {
   const o = parse(argv, { username: { type: 'string' } }, z.object({ ...common, username: z.string() }));
-  const apikey = await withPlatform(o.db, async (p) => p.users.rotateApiKey((await p.users.findByUsername(o.username)).id));
+  const apikey = await withPlatform(o.db, (p) => p.users.rotateApiKey(o.username));
   report(o.json, { username: o.username, apikey }, `New API key for ${o.username} (shown once; the old one no longer works): ${apikey}`);
 };
 
@@ -56,7 +56,7 @@ const userAdjust: Command = async (argv) => {
     { username: { type: 'string' }, amount: { type: 'string' }, note: { type: 'string' } },
     z.object({ ...common, username: z.string(), amount: signedCents, note: z.string().default('admin adjustment') }),
   );
-  const balance = await withPlatform(o.db, async (p) => p.users.adjustBalance((await p.users.findByUsername(o.username)).id, o.amount, o.note));
+  const balance = await withPlatform(o.db, (p) => p.users.adjustBalance(o.username, o.amount, o.note));
   report(o.json, { username: o.username, balance }, `${o.username} now has ${balance} cents available`);
 };
 
@@ -68,7 +68,7 @@ const userPrice: Command = async (argv) => {
   );
   if ((o.price === undefined) === !o.clear) throw new UsageError('give either --price CENTS or --clear');
   const price = o.price ?? null;
-  await withPlatform(o.db, async (p) => p.catalog.setUserPrice((await p.users.findByUsername(o.username)).id, o.project, price));
+  await withPlatform(o.db, (p) => p.catalog.setUserPrice(o.username, o.project, price));
   report(o.json, { username: o.username, myPid: o.project, price }, price === null ? `Cleared ${o.username}'s own price for ${o.project}` : `${o.username} pays ${price} cents for ${o.project}`);
 };
 

@@ -3,9 +3,10 @@ import type { DialectSupport } from './dialect.js';
 import type { Database } from './schema.js';
 import * as init from './migrations/0001_init.js';
 import * as fairUse from './migrations/0002_fair_use.js';
+import * as adminLookups from './migrations/0003_admin_lookups.js';
 
 /** Migrations in order; each takes the dialect so one file serves SQLite and Postgres. */
-const MIGRATIONS = { '0001_init': init, '0002_fair_use': fairUse } as const;
+const MIGRATIONS = { '0001_init': init, '0002_fair_use': fairUse, '0003_admin_lookups': adminLookups } as const;
 
 export async function migrateToLatest(db: Kysely<Database>, dialect: DialectSupport): Promise<string[]> {
   const migrations: Record<string, Migration> = {};

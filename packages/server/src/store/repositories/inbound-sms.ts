@@ -33,6 +33,16 @@ export class InboundSmsRepository {
       .execute();
   }
 
+  /** The SMS delivered to the order, and those kept from it (a reason says why), in arrival order. */
+  forOrder(orderId: number): Promise<InboundSmsRow[]> {
+    return this.db
+      .selectFrom('inbound_sms')
+      .selectAll()
+      .where((eb) => eb.or([eb('order_id', '=', orderId), eb('candidate_order_id', '=', orderId)]))
+      .orderBy('id')
+      .execute();
+  }
+
   /** SMS that matched no live order, newest first: for admins to review. */
   listUnmatched(limit: number): Promise<InboundSmsRow[]> {
     return this.db.selectFrom('inbound_sms').selectAll().where('order_id', 'is', null).orderBy('id', 'desc').limit(limit).execute();
