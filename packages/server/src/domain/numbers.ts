@@ -70,7 +70,8 @@ export class NumberService {
     const numbers = input.numbers === undefined ? undefined : normalizeNumbers(input.numbers);
     const now = this.clock.now();
     const transferred = await this.store.transaction(async (repos) => {
-      const [from, to] = await Promise.all([supplierNamed(repos, input.from), supplierNamed(repos, input.to)]);
+      const from = await supplierNamed(repos, input.from);
+      const to = await supplierNamed(repos, input.to);
       if (numbers) {
         const unknown = await repos.numbers.unknownOf(from.id, numbers);
         if (unknown.length > 0) {
