@@ -2,4 +2,4 @@
 // The `fastpva` command: a committed shim, so the bin link exists before the TypeScript build.
 import { main } from '../dist/cli/main.js';
 
-await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

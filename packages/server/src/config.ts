@@ -4,7 +4,31 @@ import { DEFAULT_TIMEOUTS, type AppOptions } from './api/app.js';
 import { DEFAULT_RATE_LIMITS } from './api/limits.js';
 import { DEFAULT_METRICS } from './api/ops.js';
 import type { DomainConfig } from './domain/config.js';
+import { MAX_ACTIVE_ORDERS_LIMIT } from './domain/users.js';
 import { DEFAULT_DATABASE_URL } from './store/dialect.js';
+
+/** A setting is wrong; the message names it, what it is, and what it must be, in one line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** A whole number from `min` to `max`, typed as text (an environment variable, a flag); `unit` names what it counts. */
+export function wholeNumber(min: number, max: number, unit = '') {
+  const of = unit ? ` ${unit}` : '';
+  return z
+    .string()
+    .trim()
+    .regex(/^[-+]?\d+$/, `not a whole number${unit ? ` of${of}` : ''}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, min === 0 ? 'cannot be negative' : `at least ${min}${of}`)
+        .max(max, `at most ${max}${of}`),
+    );
+}
+
+export const PORT = wholeNumber(0, 65535);
 
 const flag = z
   .string()
@@ -17,23 +41,25 @@ const onUnlessOff = z
   .transform((v) => !['0', 'false', 'no', 'off'].includes(v.toLowerCase()))
   .default(true);
 
-const perMinute = z.coerce.number().int().min(0);
-const ms = z.coerce.number().int().min(1);
+const DAY_MS = 86_400_000;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const perMinute = wholeNumber(0, 100_000_000, 'requests per minute');
+const ms = wholeNumber(1, DAY_MS, 'milliseconds');
 
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: PORT.default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),
-  DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
-  ORDER_TTL_SECONDS: z.coerce.number().int().min(1).default(900),
-  RELEASE_AFTER_SECONDS: z.coerce.number().int().min(0).default(10),
-  SWEEP_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
-  CACHE_TTL_MS: z.coerce.number().int().min(0).default(2000),
-  MAX_ACTIVE_ORDERS: z.coerce.number().int().min(0).max(1_000_000).default(20),
-  SHIELD_QUORUM: z.coerce.number().int().min(1).max(1000).default(3),
-  MAX_OPEN_RECHARGES: z.coerce.number().int().min(1).max(1000).default(3),
-  RECHARGE_TTL_MINUTES: z.coerce.number().int().min(1).max(525_600).default(60),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DB_POOL_SIZE: wholeNumber(1, 500).default(20),
+  ORDER_TTL_SECONDS: wholeNumber(1, 86_400).default(900),
+  RELEASE_AFTER_SECONDS: wholeNumber(0, 86_400).default(10),
+  SWEEP_INTERVAL_MS: wholeNumber(10, DAY_MS).default(1000),
+  CACHE_TTL_MS: wholeNumber(0, DAY_MS).default(2000),
+  MAX_ACTIVE_ORDERS: wholeNumber(0, MAX_ACTIVE_ORDERS_LIMIT).default(20),
+  SHIELD_QUORUM: wholeNumber(1, 1000).default(3),
+  MAX_OPEN_RECHARGES: wholeNumber(1, 1000).default(3),
+  RECHARGE_TTL_MINUTES: wholeNumber(1, 525_600).default(60),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `not one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   LOG_REQUESTS: flag,
   TRUST_PROXY: z
     .string()
@@ -73,11 +99,16 @@ export interface ServerConfig {
   domain: Partial<DomainConfig>;
 }
 
-/** Reads the environment; `overrides` (from CLI flags) win. Throws with every problem listed. */
+/** Reads the environment; `overrides` (from CLI flags) win. Throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
   const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
   if (!parsed.success) {
-    throw new Error(`Invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    const problems = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      // A rule between two settings may fault one left at its default, which has no value to show.
+      return env[name] === undefined ? `${name}: ${i.message}` : `${name}=${env[name]}: ${i.message}`;
+    });
+    throw new ConfigError(`${problems.join('; ')} (fix the environment variable${problems.length > 1 ? 's' : ''})`);
   }
   const e = parsed.data;
   return {

@@ -28,7 +28,7 @@ describe.each(DIALECTS)('FASTPVA wire format on %s', (dialect) => {
     depop = (await t.platform.catalog.createProject({ enname: 'Depop-C6', countryPrices: { GB: 30, NL: 12, FR: 38 }, myPid: 4052 })).myPid;
     await t.platform.catalog.collect(s.userId, gmail);
     await t.platform.catalog.collect(s.userId, depop);
-    await t.platform.catalog.setUserPrice(s.userId, gmail, 10);
+    await t.platform.catalog.setUserPrice('alice', gmail, 10);
   });
   afterAll(async () => t?.close());
 

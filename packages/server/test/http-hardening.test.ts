@@ -171,9 +171,9 @@ describe('HTTP configuration', () => {
     const config = loadConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '20000', HANDLER_TIMEOUT_MS: '65000', SOCKET_TIMEOUT_MS: '80000', KEEP_ALIVE_TIMEOUT_MS: '61000', TRUST_PROXY: 'loopback, 10.0.0.0/8' });
     expect(config.http.timeouts).toEqual({ headersMs: 5000, requestMs: 20_000, handlerMs: 65_000, socketMs: 80_000, keepAliveMs: 61_000 });
     expect(config.http.trustProxy).toBe('loopback, 10.0.0.0/8');
-    expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '40000' })).toThrow(/HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '40000' })).toThrow(/HEADERS_TIMEOUT_MS=40000: must not exceed REQUEST_TIMEOUT_MS/);
     expect(() => loadConfig({ HANDLER_TIMEOUT_MS: '90000' })).toThrow(/SOCKET_TIMEOUT_MS: must exceed HANDLER_TIMEOUT_MS/);
-    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: name the proxies/);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY=true: name the proxies/);
   });
 });
 

@@ -36,6 +36,7 @@ describe.each(DIALECTS)('lifecycle over HTTP on %s', (dialect) => {
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
     const db = ['--db', database.url];
+    await cliJson(['migrate', ...db]);
     apikey = (await cliJson<{ apikey: string }>(['admin', 'user', 'create', '--username', 'alice', '--password', 'a long password', '--balance', '500', ...db])).apikey;
     myPid = (await cliJson<{ myPid: number }>(['admin', 'project', 'create', '--name', 'Telegram', '--price', '30', ...db])).myPid;
     supplierKey = (await cliJson<{ key: string }>(['admin', 'supplier', 'create', '--name', 'GoIP rack', ...db])).key;

@@ -4,12 +4,13 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MIGRATION_NAMES } from '../src/store/migrate.js';
 import { Store } from '../src/store/store.js';
 import { BIN, runCli } from './helpers/cli.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from './helpers/databases.js';
 
 const APP_TABLES = ['users', 'accounts', 'orders', 'transfers', 'numbers', 'number_shields', 'number_blacklist', 'inbound_sms', 'recharge_orders'];
-const ALL_MIGRATIONS = ['0001_init', '0002_fair_use'];
+const ALL_MIGRATIONS = [...MIGRATION_NAMES];
 
 /** The migrations recorded as applied, and which of the application's tables exist. */
 async function schemaState(url: string): Promise<{ applied: string[]; tables: string[] }> {

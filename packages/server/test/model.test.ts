@@ -47,6 +47,7 @@ interface Model {
 interface Real {
   t: TestPlatform;
   userIds: number[];
+  usernames: string[];
   supplierId: number;
   supplierAccount: number;
   numbers: string[];
@@ -220,7 +221,7 @@ class Adjust implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const account = m.users[this.user]!;
-    const request = r.t.platform.users.adjustBalance(r.userIds[this.user]!, this.amount, 'model');
+    const request = r.t.platform.users.adjustBalance(r.usernames[this.user]!, this.amount, 'model');
     if (this.amount < 0 && account.posted - account.held < -this.amount) return expectRefusal(request, 'INSUFFICIENT_BALANCE');
     expect(await request).toBe(account.posted - account.held + this.amount);
     account.posted += this.amount;
@@ -258,8 +259,9 @@ describe.each(DIALECTS)('the domain against its model on %s', (dialect) => {
   async function setup(): Promise<{ model: Model; real: Real }> {
     const p = t.platform;
     const r = ++run;
+    const usernames = [...Array(USERS)].map((_, i) => `run${r}user${i}`);
     const userIds = [];
-    for (let i = 0; i < USERS; i++) userIds.push((await p.users.create({ username: `run${r}user${i}`, balance: 20 })).id);
+    for (const username of usernames) userIds.push((await p.users.create({ username, balance: 20 })).id);
     // A channel of its own: every supplier on a channel feeds one pool.
     const channel = 100 + r;
     const supplier = await p.suppliers.create({ name: `run${r}supplier`, channels: [channel] });
@@ -279,7 +281,7 @@ describe.each(DIALECTS)('the domain against its model on %s', (dialect) => {
         blacklisted: new Set(),
         unpaidRecharges: [],
       },
-      real: { t, userIds, supplierId: supplier.id, supplierAccount: payee!.accountId, numbers, projects },
+      real: { t, userIds, usernames, supplierId: supplier.id, supplierAccount: payee!.accountId, numbers, projects },
     };
   }
 

@@ -134,7 +134,7 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
     const expensive = await p.catalog.createProject({ enname: 'Costly-24', price: 5000, channel: 24 });
     await rejectsWith(p.orders.acquire({ userId: s.userId, myPid: expensive.myPid }), 'INSUFFICIENT_BALANCE');
 
-    await p.catalog.setUserPrice(s.userId, depop.myPid, 7);
+    await p.catalog.setUserPrice('user4', depop.myPid, 7);
     const mine = await p.orders.acquire({ userId: s.userId, myPid: depop.myPid });
     expect(mine).toMatchObject({ country: 'NL', price: 7, balance: 31 });
 
@@ -171,8 +171,8 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
     await rejectsWith(p.recharges.markPaid(recharge.rechargeId), 'RECHARGE_ALREADY_PAID');
     expect((await p.users.info(user.id)).balance).toBe(100);
     expect(await p.recharges.list(user.id, { page: 1, limit: 10, status: 'unpaid' })).toEqual([]);
-    expect(await p.users.adjustBalance(user.id, -40, 'correction')).toBe(60);
-    await rejectsWith(p.users.adjustBalance(user.id, -61, 'too much'), 'INSUFFICIENT_BALANCE');
+    expect(await p.users.adjustBalance('payer', -40, 'correction')).toBe(60);
+    await rejectsWith(p.users.adjustBalance('payer', -61, 'too much'), 'INSUFFICIENT_BALANCE');
     await expectLedgerConsistent(p);
   });
 
@@ -194,7 +194,7 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
     const p = t.platform;
     const user = await p.users.create({ username: 'rotor', password: 'correct horse battery' });
     expect((await p.users.authenticate(user.apiKey)).id).toBe(user.id);
-    const next = await p.users.rotateApiKey(user.id);
+    const next = await p.users.rotateApiKey('rotor');
     await rejectsWith(p.users.authenticate(user.apiKey), 'UNAUTHORIZED');
     expect((await p.users.authenticate(next)).id).toBe(user.id);
     expect((await p.users.login('rotor', 'correct horse battery')).id).toBe(user.id);

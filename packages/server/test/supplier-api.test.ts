@@ -48,6 +48,13 @@ describe.each(DIALECTS)('supplier push API on %s', (dialect) => {
     expect((await call('PUT', '/numbers', { numbers: [{ number: '447700900125', country: 'G1' }] })).body).toMatchObject({
       error: { message: 'G1 is not an ISO 3166 country code' },
     });
+    // Only codes ISO 3166-1 assigns: UK is GB's common mistake, XX no country at all.
+    for (const country of ['UK', 'XX']) {
+      expect(await call('PUT', '/numbers', { numbers: [{ number: '447700900125', country }] })).toMatchObject({
+        status: 400,
+        body: { error: { message: `${country} is not an ISO 3166 country code` } },
+      });
+    }
     expect((await call('PUT', '/numbers', { numbers: [{ number: '447700900125' }] })).body).toMatchObject({
       error: { code: 'invalid_input', message: expect.stringMatching(/^numbers\.0\.country: /) },
     });

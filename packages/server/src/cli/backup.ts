@@ -2,7 +2,6 @@
 // serving, and putting a copy back in place once it has passed every check, with the server stopped.
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { Ledger, type LedgerAudit } from '../domain/ledger.js';
 import {
   pgDumpCommand,
@@ -14,22 +13,36 @@ import {
   sqliteFileInUse,
   sqliteFileProblem,
 } from '../store/backup.js';
-import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/dialect.js';
+import { parseDatabaseUrl } from '../store/dialect.js';
 import { Store } from '../store/store.js';
-import { common, databaseUrl, parse } from './args.js';
-import { report } from './output.js';
+import { required, text } from './args.js';
+import { command, Refused as CommandFailed, type Result } from './command.js';
+import { DATABASE_FLAG, databaseUrl } from './database.js';
 
-/** A command that cannot do what was asked: one line saying what is wrong and what to do, exit code 1. */
-export class CommandFailed extends Error {
-  override name = 'CommandFailed';
-}
+export const backup = command({
+  name: 'backup',
+  summary: 'copy the SQLite database to a new file while the server keeps serving',
+  details: 'One read transaction (VACUUM INTO): writers never wait. Never overwrites a file. On PostgreSQL it prints the pg_dump command to run.',
+  flags: { to: required('FILE', 'the new file to write (must not exist)', text), db: DATABASE_FLAG },
+  run: async (o, io) => backupTo(databaseUrl(o.db, io.env), o.to),
+});
 
-export async function backup(argv: string[]): Promise<void> {
-  const o = parse(argv, { to: { type: 'string' } }, z.object({ ...common, to: z.string({ error: 'give the file to write, e.g. --to backup.db' }) }));
-  const source = sqliteFile(databaseUrl(o.db, DEFAULT_DATABASE_URL), (url) => `PostgreSQL is backed up with pg_dump, online and consistent: ${pgDumpCommand(url, o.to)}`);
+export const restore = command({
+  name: 'restore',
+  summary: 'put a checked backup in place of a SQLite database (servers on it stopped)',
+  details: 'Checks the file (integrity, a fastpva schema, the ledger audit), refuses while a server has the target open, then swaps it in with one rename.',
+  flags: {
+    from: required('FILE', 'the backup to restore', text),
+    db: required('URL', 'the database to restore into, e.g. sqlite:./data/fastpva.db', text),
+  },
+  run: async (o) => restoreFrom(o.from, o.db),
+});
+
+async function backupTo(url: string, toFile: string): Promise<Result> {
+  const source = sqliteFile(url, (pg) => `PostgreSQL is backed up with pg_dump, online and consistent: ${pgDumpCommand(pg, toFile)}`);
   if (!fs.existsSync(source)) throw new CommandFailed(`There is no database at ${source}; check --db or DATABASE_URL`);
-  const to = path.resolve(o.to);
-  if (fs.existsSync(to)) throw new CommandFailed(`${o.to} already exists; a backup never overwrites a file, so give a new name`);
+  const to = path.resolve(toFile);
+  if (fs.existsSync(to)) throw new CommandFailed(`${toFile} already exists; a backup never overwrites a file, so give a new name`);
   const started = Date.now();
   // Written under a temporary name first: a backup cut short never looks like a finished one.
   const partial = path.join(path.dirname(to), `.${path.basename(to)}.${process.pid}.partial`);
@@ -39,7 +52,7 @@ export async function backup(argv: string[]): Promise<void> {
       snapshotSqlite(source, partial);
       publishFile(partial, to);
     } catch (error) {
-      if ((error as { code?: string }).code === 'EEXIST') throw new CommandFailed(`${o.to} appeared while the backup ran; nothing was overwritten`);
+      if ((error as { code?: string }).code === 'EEXIST') throw new CommandFailed(`${toFile} appeared while the backup ran; nothing was overwritten`);
       throw error;
     } finally {
       removeSqliteFile(partial);
@@ -47,22 +60,13 @@ export async function backup(argv: string[]): Promise<void> {
   });
   const bytes = fs.statSync(to).size;
   const ms = Date.now() - started;
-  report(o.json, { from: source, to, bytes, ms }, `Backed up ${source} to ${to} (${bytes} bytes in ${ms} ms)`);
+  return { json: { from: source, to, bytes, ms }, text: `Backed up ${source} to ${to} (${bytes} bytes in ${ms} ms)` };
 }
 
-export async function restore(argv: string[]): Promise<void> {
-  const o = parse(
-    argv,
-    { from: { type: 'string' } },
-    z.object({
-      ...common,
-      from: z.string({ error: 'give the backup file, e.g. --from backup.db' }),
-      db: z.string({ error: 'give the database to restore into, e.g. --db sqlite:./data/fastpva.db' }),
-    }),
-  );
-  const target = sqliteFile(o.db, (url) => `A PostgreSQL backup is restored with pg_restore, servers stopped: ${pgRestoreCommand(url, o.from)}`);
-  const from = path.resolve(o.from);
-  if (!fs.existsSync(from)) throw new CommandFailed(`There is no file at ${o.from}; check --from`);
+async function restoreFrom(fromFile: string, db: string): Promise<Result> {
+  const target = sqliteFile(db, (url) => `A PostgreSQL backup is restored with pg_restore, servers stopped: ${pgRestoreCommand(url, fromFile)}`);
+  const from = path.resolve(fromFile);
+  if (!fs.existsSync(from)) throw new CommandFailed(`There is no file at ${fromFile}; check --from`);
   if (from === target) throw new CommandFailed('--from and --db name the same file');
   const inUse = () => {
     if (fs.existsSync(target) && sqliteFileInUse(target)) {
@@ -73,7 +77,7 @@ export async function restore(argv: string[]): Promise<void> {
   const copy = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.restore`);
   const audit = await inOneLine(`Restore into ${target} failed`, async () => {
     const problem = sqliteFileProblem(from);
-    if (problem) throw new CommandFailed(`${o.from} ${problem}; nothing was restored`);
+    if (problem) throw new CommandFailed(`${fromFile} ${problem}; nothing was restored`);
     inUse();
     try {
       fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -81,7 +85,7 @@ export async function restore(argv: string[]): Promise<void> {
       const checked = await auditLedger(copy);
       if (!checked.ok) {
         throw new CommandFailed(
-          `The ledger in ${o.from} does not balance (${checked.mismatched.length} accounts differ from their transfers, ` +
+          `The ledger in ${fromFile} does not balance (${checked.mismatched.length} accounts differ from their transfers, ` +
             `${checked.holdsResolvedTwice.length} holds resolved twice, total ${checked.total}); nothing was restored`,
         );
       }
@@ -92,11 +96,10 @@ export async function restore(argv: string[]): Promise<void> {
       removeSqliteFile(copy);
     }
   });
-  report(
-    o.json,
-    { from, to: target, accounts: audit.accounts.length },
-    `Restored ${from} into ${target}: intact, and the ledger balances across ${audit.accounts.length} accounts. Start the server on it.`,
-  );
+  return {
+    json: { from, to: target, accounts: audit.accounts.length },
+    text: `Restored ${from} into ${target}: intact, and the ledger balances across ${audit.accounts.length} accounts. Start the server on it.`,
+  };
 }
 
 /** The SQLite file a database URL names; for Postgres, `postgres` says what to run instead. */

@@ -3,15 +3,14 @@
 // through the real supplier API, so the whole path (push -> code extraction -> charge) runs.
 import { randomInt, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { z } from 'zod';
 import { loadConfig } from '../config.js';
 import { withoutChannel } from '../domain/otp/services.js';
 import type { Platform } from '../domain/platform.js';
-import { startServer } from '../server.js';
 import { parseDatabaseUrl } from '../store/dialect.js';
-import { common, integer, parse } from './args.js';
-import { report } from './output.js';
-import { closeOnSignal } from './serve.js';
+import { tryLock, type FileLock } from '../store/file-lock.js';
+import { option, text } from './args.js';
+import { command, Refused } from './command.js';
+import { closeOnSignal, SERVER_FLAGS, serverOverrides } from './serve.js';
 
 const DEMO_DB = 'sqlite:./data/demo.db';
 
@@ -103,43 +102,65 @@ export function simulateSupplier(platform: Platform, baseUrl: string, supplierKe
   };
 }
 
-export async function demo(argv: string[]): Promise<void> {
-  const o = parse(
-    argv,
-    { port: { type: 'string' }, host: { type: 'string' } },
-    z.object({ ...common, port: integer.default(8080), host: z.string().default('127.0.0.1') }),
-  );
-  const databaseUrl = o.db ?? DEMO_DB;
-  // The demo's own file starts afresh each run, so the key printed below is the one that works.
-  if (o.db === undefined) {
-    const { target } = parseDatabaseUrl(databaseUrl);
-    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${target}${suffix}`, { force: true });
-  }
-  const config = loadConfig(process.env, { databaseUrl, port: o.port, host: o.host, logLevel: 'warn' });
-  const server = await startServer(config);
-  const seed = await seedDemo(server.platform);
-  const stopSimulator = simulateSupplier(server.platform, server.url, seed.supplierKey);
-  closeOnSignal(async () => {
-    stopSimulator();
-    await server.close();
-  });
-  const telegram = seed.projects[0]!;
-  const base = `${server.url}/pvapublic`;
-  report(
-    o.json,
-    { url: server.url, apikey: seed.apiKey, supplierKey: seed.supplierKey, projects: seed.projects },
-    [
-      `fastpva demo running at ${server.url} (database ${databaseUrl})`,
-      '',
-      `Demo user "demo" (password demo-password) with $100.00. API key: ${seed.apiKey}`,
-      `Projects: ${seed.projects.map((p) => `${p.enname}=${p.myPid}`).join(', ')}`,
-      '',
-      'A simulated SIM bank answers every order with an SMS 2 to 5 seconds later. Try:',
-      `  curl -s '${base}/sms/getNumber?myPid=${telegram.myPid}&locale=GB&apikey=${seed.apiKey}'`,
-      `  curl -s '${base}/sms/getCode?orderId=<orderId from above>&apikey=${seed.apiKey}'`,
-      `  curl -s '${base}/user/info?apikey=${seed.apiKey}'`,
-      '',
-      'Press Ctrl+C to stop.',
-    ].join('\n'),
-  );
-}
+export const demo = command({
+  name: 'demo',
+  summary: 'a seeded platform with a simulated SIM bank that answers every order with an SMS',
+  details: [
+    `Without --db the demo runs on ${DEMO_DB}, which it starts afresh each run; a second demo on it is`,
+    'refused while the first runs. With --db it seeds that database, which must be empty.',
+  ].join('\n'),
+  flags: {
+    ...SERVER_FLAGS,
+    host: option('H', 'the interface to listen on', text, '127.0.0.1'),
+  },
+  async run(o, io) {
+    const databaseUrl = o.db ?? DEMO_DB;
+    const config = loadConfig(io.env, { ...serverOverrides(o), databaseUrl, logLevel: 'warn' });
+    let lock: FileLock | undefined;
+    if (o.db === undefined) {
+      // The demo's own file starts afresh each run, so the key printed below is the one that works;
+      // the lock keeps a second demo from deleting it under a running one.
+      const { target } = parseDatabaseUrl(databaseUrl);
+      lock = tryLock(`${target}.lock`);
+      if (!lock) {
+        throw new Refused(`Another fastpva demo is running on ${databaseUrl}: stop it (Ctrl+C in its terminal), or run this one with --db sqlite:./data/demo2.db --port 8081`);
+      }
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${target}${suffix}`, { force: true });
+    }
+    const { startServer } = await import('../server.js');
+    const server = await startServer(config);
+    if ((await server.platform.users.count()) > 0) {
+      await server.close();
+      throw new Refused(`${databaseUrl} already has users: the demo seeds an empty database; give a new file with --db, or leave --db out`);
+    }
+    const seed = await seedDemo(server.platform);
+    const stopSimulator = simulateSupplier(server.platform, server.url, seed.supplierKey);
+    closeOnSignal(async () => {
+      stopSimulator();
+      await server.close();
+      lock?.release();
+    });
+    const telegram = seed.projects[0]!;
+    const base = `${server.url}/pvapublic`;
+    return {
+      json: { url: server.url, database: databaseUrl, apikey: seed.apiKey, supplierKey: seed.supplierKey, projects: seed.projects },
+      text: [
+        `fastpva demo running at ${server.url} (database ${databaseUrl})`,
+        '',
+        `Demo user "demo" (password demo-password) with $100.00. API key: ${seed.apiKey}`,
+        `Projects: ${seed.projects.map((p) => `${p.enname}=${p.myPid}`).join(', ')}`,
+        '',
+        'A simulated SIM bank answers every order with an SMS 2 to 5 seconds later. Try:',
+        `  curl -s '${base}/sms/getNumber?myPid=${telegram.myPid}&locale=GB&apikey=${seed.apiKey}'`,
+        `  curl -s '${base}/sms/getCode?orderId=<orderId from above>&apikey=${seed.apiKey}'`,
+        `  curl -s '${base}/user/info?apikey=${seed.apiKey}'`,
+        '',
+        'Look inside with the admin commands, from another terminal:',
+        `  npx fastpva admin order list --db ${databaseUrl}`,
+        `  npx fastpva admin user list --db ${databaseUrl}`,
+        '',
+        `Press Ctrl+C to stop.${o.db === undefined ? ' The next demo starts from a fresh database.' : ''}`,
+      ].join('\n'),
+    };
+  },
+});

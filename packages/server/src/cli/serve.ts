@@ -1,11 +1,10 @@
-// `fastpva serve` and `fastpva migrate`.
-import { z } from 'zod';
-import { loadConfig } from '../config.js';
-import { startServer, type RunningServer } from '../server.js';
-import { Store } from '../store/store.js';
-import { common, databaseUrl, integer, parse } from './args.js';
-import { report } from './output.js';
+// `fastpva serve` and `fastpva migrate`: the two commands that may create a database.
+import { loadConfig, PORT, type ServerConfig } from '../config.js';
 import { DEFAULT_DATABASE_URL } from '../store/dialect.js';
+import { Store } from '../store/store.js';
+import { option, text } from './args.js';
+import { command } from './command.js';
+import { DATABASE_FLAG, databaseUrl } from './database.js';
 
 /** Stops the server cleanly on Ctrl+C or a service manager's TERM, letting requests in flight finish. */
 export function closeOnSignal(close: () => Promise<void>): void {
@@ -24,43 +23,60 @@ export function closeOnSignal(close: () => Promise<void>): void {
   process.on('SIGTERM', stop);
 }
 
-export async function serve(argv: string[]): Promise<RunningServer> {
-  const o = parse(
-    argv,
-    { port: { type: 'string' }, host: { type: 'string' } },
-    z.object({ ...common, port: integer.optional(), host: z.string().optional() }),
-  );
-  const overrides = {
+export const SERVER_FLAGS = {
+  port: option('N', 'the HTTP port (default: $PORT, else 8080; 0 picks a free one)', PORT),
+  host: option('H', 'the interface to listen on (default: $HOST, else 0.0.0.0)', text),
+  db: DATABASE_FLAG,
+};
+
+/** The flags given, over the environment. */
+export function serverOverrides(o: { port: number | undefined; host: string | undefined; db: string | undefined }): Partial<ServerConfig> {
+  return {
     ...(o.port !== undefined ? { port: o.port } : {}),
     ...(o.host !== undefined ? { host: o.host } : {}),
     ...(o.db !== undefined ? { databaseUrl: o.db } : {}),
   };
-  const config = loadConfig(process.env, overrides);
-  const server = await startServer(config);
-  closeOnSignal(server.close);
-  const users = await server.platform.users.count();
-  const hint =
-    users > 0
-      ? ''
-      : [
-          '',
-          'The database is empty. Next steps:',
-          '  npx fastpva admin user create --username alice --password "a long password" --balance 1000',
-          '  npx fastpva admin project create --name Telegram --price 30',
-          '  npx fastpva admin supplier create --name "My SIM bank"',
-          'then register numbers with the supplier push API (README, "Suppliers"), or try `npx fastpva demo`.',
-        ].join('\n');
-  report(o.json, { url: server.url, database: server.platform.store.dialect.name }, `fastpva listening on ${server.url} (${server.platform.store.dialect.name})${hint}`);
-  return server;
 }
 
-export async function migrate(argv: string[]): Promise<void> {
-  const o = parse(argv, {}, z.object(common));
-  const store = await Store.open(databaseUrl(o.db, DEFAULT_DATABASE_URL), { migrate: false });
-  try {
-    const applied = await store.migrate();
-    report(o.json, { applied }, applied.length ? `Applied ${applied.join(', ')}` : 'The database is up to date');
-  } finally {
-    await store.close();
-  }
-}
+export const serve = command({
+  name: 'serve',
+  summary: 'run the server; creates the database and applies migrations on start',
+  flags: SERVER_FLAGS,
+  async run(o, io) {
+    const config = loadConfig(io.env, serverOverrides(o));
+    // Loaded here: the other commands need not pay for Fastify.
+    const { startServer } = await import('../server.js');
+    const server = await startServer(config);
+    closeOnSignal(server.close);
+    const database = server.platform.store.dialect.name;
+    const users = await server.platform.users.count();
+    const db = config.databaseUrl === DEFAULT_DATABASE_URL ? '' : ` --db ${config.databaseUrl}`;
+    const hint =
+      users > 0
+        ? ''
+        : [
+            '',
+            'The database is empty. Next steps:',
+            `  npx fastpva admin user create --username alice --password "a long password" --balance 1000${db}`,
+            `  npx fastpva admin project create --name Telegram --price 30${db}`,
+            `  npx fastpva admin supplier create --name "My SIM bank"${db}`,
+            'then register numbers with the supplier push API (README, "Supplier push API"), or try `npm run demo`.',
+          ].join('\n');
+    return { json: { url: server.url, database }, text: `fastpva listening on ${server.url} (${database})${hint}` };
+  },
+});
+
+export const migrate = command({
+  name: 'migrate',
+  summary: 'create the database if needed, apply pending migrations, and exit',
+  flags: { db: DATABASE_FLAG },
+  async run(o, io) {
+    const store = await Store.open(databaseUrl(o.db, io.env), { migrate: false });
+    try {
+      const applied = await store.migrate();
+      return { json: { applied }, text: applied.length ? `Applied ${applied.join(', ')}` : 'The database is up to date' };
+    } finally {
+      await store.close();
+    }
+  },
+});

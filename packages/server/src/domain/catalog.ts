@@ -1,5 +1,6 @@
 // The catalogue: projects (a service on a channel, e.g. Gmail-4, Depop-C6), their prices per
 // country and per user, and each user's favourites ("collects").
+import type { ProjectUpdate } from '../store/repositories/catalog.js';
 import type { ProjectRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { TtlCache } from './cache.js';
@@ -7,8 +8,11 @@ import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
 import { newObjectId } from './ids.js';
+import { MAX_AMOUNT } from './ledger.js';
 import { withoutChannel } from './otp/services.js';
 import { toOffset, type PageRequest } from './paging.js';
+import { userNamed } from './users.js';
+import { COUNTRIES } from './vocabulary/countries.js';
 
 export interface ProjectView {
   publicId: string;
@@ -24,14 +28,41 @@ export interface ProjectView {
   myPrice: number | undefined;
 }
 
-export interface NewProject {
+/** A project as an admin sees it. */
+export interface ProjectDetails {
+  publicId: string;
+  myPid: number;
+  enname: string;
+  channel: number;
+  service: string;
+  enabled: boolean;
+  supportCountry: boolean;
+  sellingPrice: number;
+  countryPrices: Record<string, number> | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** How a project is priced: one price, or a price per country (give one of the two). */
+export interface ProjectPricing {
+  /** Cents for every number. */
+  price?: number | undefined;
+  /** Cents per ISO country code; numbers come only from these countries. */
+  countryPrices?: Record<string, number> | undefined;
+}
+
+export interface NewProject extends ProjectPricing {
   myPid?: number | undefined;
   enname: string;
   channel?: number | undefined;
-  /** Price in cents for a project without countries; ignored (derived) when countryPrices is given. */
-  price?: number | undefined;
-  countryPrices?: Record<string, number> | undefined;
   /** The brand the code extractor expects; defaults to the name without its channel suffix. */
+  service?: string | undefined;
+}
+
+/** What an admin changes on a project; a new price or country list replaces the old pricing whole. */
+export interface ProjectChanges extends ProjectPricing {
+  enname?: string | undefined;
+  channel?: number | undefined;
   service?: string | undefined;
 }
 
@@ -43,14 +74,44 @@ export interface OrderTerms {
   priceIn(country: string): number;
 }
 
-const COUNTRY = /^[A-Z]{2}$/;
-
+/** The ISO 3166-1 alpha-2 code in upper case, or undefined when it names no country. */
 export function normalizeCountry(code: string): string | undefined {
   const upper = code.trim().toUpperCase();
-  return COUNTRY.test(upper) ? upper : undefined;
+  return Object.hasOwn(COUNTRIES, upper) ? upper : undefined;
 }
 
-const validPrice = (price: number) => Number.isSafeInteger(price) && price >= 0;
+const validPrice = (price: number) => Number.isSafeInteger(price) && price >= 0 && price <= MAX_AMOUNT;
+const PRICE_RULE = `A price is a whole number of cents from 0 to ${MAX_AMOUNT}`;
+
+function projectName(raw: string): string {
+  const enname = raw.trim();
+  if (enname === '' || enname.length > 100) throw new DomainError('INVALID_INPUT', 'A project name is 1 to 100 characters');
+  return enname;
+}
+
+function serviceName(raw: string): string {
+  const service = raw.trim();
+  if (service === '' || service.length > 100) throw new DomainError('INVALID_INPUT', 'A service name is 1 to 100 characters');
+  return service;
+}
+
+/** The stored form of a pricing: the price shown where one is expected, and the country list. */
+function priced(input: ProjectPricing): { sellingPrice: number; supportCountry: boolean; countries: [string, number][] } {
+  if (input.countryPrices === undefined) {
+    if (input.price === undefined || !validPrice(input.price)) throw new DomainError('INVALID_INPUT', PRICE_RULE);
+    return { sellingPrice: input.price, supportCountry: false, countries: [] };
+  }
+  if (input.price !== undefined) throw new DomainError('INVALID_INPUT', 'Give one price or prices per country, not both');
+  const countries = Object.entries(input.countryPrices).map(([country, price]): [string, number] => {
+    const code = normalizeCountry(country);
+    if (!code) throw new DomainError('INVALID_INPUT', `${country} is not an ISO 3166 country code`);
+    if (!validPrice(price)) throw new DomainError('INVALID_INPUT', `${code}: ${PRICE_RULE}`);
+    return [code, price];
+  });
+  if (countries.length === 0) throw new DomainError('INVALID_INPUT', 'Prices per country need at least one country');
+  // A per-country project shows its cheapest country where a single price is expected.
+  return { sellingPrice: Math.min(...countries.map(([, p]) => p)), supportCountry: true, countries };
+}
 
 /** What every order on a project needs, cached (see DomainConfig.cacheTtlMs). */
 interface ProjectTerms {
@@ -85,7 +146,7 @@ export class CatalogService {
     }
   }
 
-  async createProject(input: NewProject): Promise<ProjectView> {
+  async createProject(input: NewProject): Promise<ProjectDetails> {
     const draft = this.draftProject(input);
     await this.ensureChannel(draft.project.channel_id);
     // An auto-assigned myPid is the next free one; two admins creating projects at once may pick
@@ -95,7 +156,7 @@ export class CatalogService {
         const myPid = await this.store.transaction(async (repos) => {
           const id = input.myPid ?? Math.max(1000, (await repos.catalog.maxProjectId()) + 1);
           await repos.catalog.insertProject({ ...draft.project, id });
-          for (const [country, price] of draft.countries) await repos.catalog.setCountryPrice(id, country, price);
+          await repos.catalog.replaceCountryPrices(id, draft.countries);
           return id;
         });
         return await this.view(myPid);
@@ -108,32 +169,22 @@ export class CatalogService {
   }
 
   private draftProject(input: NewProject): { project: Omit<ProjectRow, 'id'>; countries: [string, number][] } {
-    const enname = input.enname.trim();
-    if (enname === '' || enname.length > 100) throw new DomainError('INVALID_INPUT', 'A project name is 1 to 100 characters');
+    const enname = projectName(input.enname);
     if (input.myPid !== undefined && (!Number.isSafeInteger(input.myPid) || input.myPid < 1)) {
       throw new DomainError('INVALID_INPUT', 'myPid is a positive integer');
     }
-    const countries = Object.entries(input.countryPrices ?? {}).map(([country, price]): [string, number] => {
-      const code = normalizeCountry(country);
-      if (!code) throw new DomainError('INVALID_INPUT', `${country} is not an ISO 3166 country code`);
-      if (!validPrice(price)) throw new DomainError('INVALID_INPUT', `The price for ${code} is not a whole number of cents`);
-      return [code, price];
-    });
-    const supportCountry = countries.length > 0;
-    // A per-country project shows its cheapest country where a single price is expected.
-    const price = supportCountry ? Math.min(...countries.map(([, p]) => p)) : input.price;
-    if (price === undefined || !validPrice(price)) throw new DomainError('INVALID_INPUT', 'A price is a whole, non-negative number of cents');
+    const pricing = priced(input);
     const channel = input.channel ?? this.config.defaultChannel;
     const now = this.clock.now();
     return {
-      countries,
+      countries: pricing.countries,
       project: {
         public_id: newObjectId(now),
         enname,
         channel_id: channel,
-        service: input.service ?? withoutChannel(enname),
-        selling_price: price,
-        support_country: supportCountry ? 1 : 0,
+        service: input.service === undefined ? withoutChannel(enname) : serviceName(input.service),
+        selling_price: pricing.sellingPrice,
+        support_country: pricing.supportCountry ? 1 : 0,
         enabled: 1,
         created_at: now,
         updated_at: now,
@@ -141,19 +192,63 @@ export class CatalogService {
     };
   }
 
-  /** A project as an admin sees it (no user-specific fields). */
-  async view(myPid: number): Promise<ProjectView> {
-    const project = await this.store.read.catalog.findProject(myPid);
-    if (!project) throw new DomainError('PROJECT_NOT_FOUND', 'Invalid Service ID');
-    const prices = await this.store.read.catalog.countryPrices([myPid]);
-    return toView(project, prices.get(myPid), false, undefined);
+  /** Renames, re-prices, moves to another channel or changes the expected service, in one transaction. */
+  async updateProject(myPid: number, changes: ProjectChanges): Promise<ProjectDetails> {
+    const set: ProjectUpdate = { updated_at: this.clock.now() };
+    if (changes.enname !== undefined) set.enname = projectName(changes.enname);
+    if (changes.service !== undefined) set.service = serviceName(changes.service);
+    if (changes.channel !== undefined) {
+      await this.ensureChannel(changes.channel);
+      set.channel_id = changes.channel;
+    }
+    const pricing = changes.price !== undefined || changes.countryPrices !== undefined ? priced(changes) : undefined;
+    if (pricing) {
+      set.selling_price = pricing.sellingPrice;
+      set.support_country = pricing.supportCountry ? 1 : 0;
+    }
+    try {
+      await this.store.transaction(async (repos) => {
+        if (!(await repos.catalog.updateProject(myPid, set))) throw new DomainError('PROJECT_NOT_FOUND', `No project with myPid ${myPid}`);
+        if (pricing) await repos.catalog.replaceCountryPrices(myPid, pricing.countries);
+      });
+    } catch (error) {
+      if (this.store.isUniqueViolation(error)) throw new DomainError('ALREADY_EXISTS', `A project named ${set.enname} exists`);
+      throw error;
+    }
+    this.projectTerms.delete(myPid);
+    return this.view(myPid);
   }
 
-  async setUserPrice(userId: number, myPid: number, price: number | null): Promise<void> {
-    await this.requireProject(myPid);
-    if (price !== null && !validPrice(price)) throw new DomainError('INVALID_INPUT', 'A price is a whole, non-negative number of cents');
-    await this.store.read.catalog.setUserPrice(userId, myPid, price);
-    this.userPrices.delete(`${userId}:${myPid}`);
+  /** A disabled project takes no new orders (`Invalid Service ID`) and leaves the customers' lists. */
+  async setProjectEnabled(myPid: number, enabled: boolean): Promise<ProjectDetails> {
+    const updated = await this.store.read.catalog.updateProject(myPid, { enabled: enabled ? 1 : 0, updated_at: this.clock.now() });
+    if (!updated) throw new DomainError('PROJECT_NOT_FOUND', `No project with myPid ${myPid}`);
+    this.projectTerms.delete(myPid);
+    return this.view(myPid);
+  }
+
+  /** A project as an admin sees it. */
+  async view(myPid: number): Promise<ProjectDetails> {
+    const project = await this.store.read.catalog.findProject(myPid);
+    if (!project) throw new DomainError('PROJECT_NOT_FOUND', `No project with myPid ${myPid}`);
+    const prices = await this.store.read.catalog.countryPrices([myPid]);
+    return toDetails(project, prices.get(myPid));
+  }
+
+  /** Every project, disabled ones too, for admins; `keyword` searches names. */
+  async listAll(query: PageRequest & { keyword?: string | undefined; channel?: number | undefined }): Promise<{ count: number; projects: ProjectDetails[] }> {
+    const read = this.store.read.catalog;
+    const { count, rows } = await read.listProjects({ keyword: query.keyword, channelId: query.channel, onlyEnabled: false }, toOffset(query));
+    const prices = await read.countryPrices(rows.filter((r) => r.support_country).map((r) => r.id));
+    return { count, projects: rows.map((r) => toDetails(r, prices.get(r.id))) };
+  }
+
+  /** The user's own price for the project (null: back to the project's prices). */
+  async setUserPrice(username: string, myPid: number, price: number | null): Promise<void> {
+    if (price !== null && !validPrice(price)) throw new DomainError('INVALID_INPUT', PRICE_RULE);
+    const [user] = await Promise.all([userNamed(this.store.read, username), this.requireProject(myPid)]);
+    await this.store.read.catalog.setUserPrice(user.id, myPid, price);
+    this.userPrices.delete(`${user.id}:${myPid}`);
   }
 
   async collect(userId: number, myPid: number): Promise<void> {
@@ -257,6 +352,22 @@ export class CatalogService {
       projects: rows.map((r) => toView(r, countryPrices.get(r.id), collected.has(r.id), userPrices.get(r.id))),
     };
   }
+}
+
+function toDetails(project: ProjectRow, prices: Map<string, number> | undefined): ProjectDetails {
+  return {
+    publicId: project.public_id,
+    myPid: project.id,
+    enname: project.enname,
+    channel: project.channel_id,
+    service: project.service,
+    enabled: project.enabled === 1,
+    supportCountry: project.support_country === 1,
+    sellingPrice: project.selling_price,
+    countryPrices: project.support_country ? Object.fromEntries(prices ?? []) : null,
+    createdAt: project.created_at,
+    updatedAt: project.updated_at,
+  };
 }
 
 function toView(project: ProjectRow, prices: Map<string, number> | undefined, collect: boolean, myPrice: number | undefined): ProjectView {

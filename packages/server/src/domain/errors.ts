@@ -22,6 +22,8 @@ export type DomainErrorCode =
   | 'RELEASE_TOO_EARLY'
   | 'UNKNOWN_NUMBER'
   | 'NUMBER_OWNED_ELSEWHERE'
+  /** A live order is using the number. */
+  | 'NUMBER_BUSY'
   | 'PAYMENT_METHOD_UNKNOWN'
   | 'RECHARGE_ALREADY_PAID'
   /** A race with another writer; nothing was written and the same call may succeed now. */

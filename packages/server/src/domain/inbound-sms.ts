@@ -66,7 +66,7 @@ export class InboundSmsService {
 
     const outcome = await this.store.transaction(async (repos) => {
       const number = await repos.numbers.findByNumber(receiver);
-      if (!number || number.supplier_id !== sms.supplierId) {
+      if (!number || number.supplier_id !== sms.supplierId || number.removed_at !== null) {
         throw new DomainError('UNKNOWN_NUMBER', `${receiver} is not a number of this supplier`);
       }
       // Claiming the idempotency key first makes a concurrent duplicate wait here, then find it taken.

@@ -10,6 +10,9 @@ import { DomainError } from './errors.js';
 /** Transfers that move posted money; holds and their voids only reserve it. */
 const POSTING_KINDS: ReadonlySet<TransferKind> = new Set(['charge', 'supplier_share', 'recharge', 'adjustment']);
 
+/** The most one amount an admin types may be ($1,000,000): a guard against an extra zero, not a business rule. */
+export const MAX_AMOUNT = 100_000_000;
+
 /** The money side of an order. */
 export interface OrderMoney {
   id: number;
@@ -106,8 +109,8 @@ export class Ledger {
 
   /** An admin's correction, positive or negative. A negative one may not exceed what is available. */
   async adjust(repos: Repositories, entry: { userId: number; amount: number; note: string; now: number }): Promise<number> {
-    if (!Number.isSafeInteger(entry.amount) || entry.amount === 0) {
-      throw new DomainError('INVALID_INPUT', 'An adjustment is a non-zero whole number of cents');
+    if (!Number.isSafeInteger(entry.amount) || entry.amount === 0 || Math.abs(entry.amount) > MAX_AMOUNT) {
+      throw new DomainError('INVALID_INPUT', `An adjustment is a non-zero whole number of cents, at most ${MAX_AMOUNT} either way`);
     }
     const account = await this.userAccount(repos, entry.userId);
     const [from, to] = entry.amount > 0 ? [this.system.world, account] : [account, this.system.world];

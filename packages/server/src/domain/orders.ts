@@ -2,7 +2,8 @@
 // the first SMS charges it; release, shield or expiry end it, refunding when no SMS came.
 // One lifecycle for every customer surface (FASTPVA, SMS-Activate, 5SIM).
 import type { FreeNumberQuery } from '../store/repositories/numbers.js';
-import type { NumberStatus, OrderRow, SmsStatus } from '../store/schema.js';
+import type { OrderListRow } from '../store/repositories/orders.js';
+import type { NumberStatus, OrderRow, SmsStatus, UndeliveredReason } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { CatalogService } from './catalog.js';
 import type { Clock } from './clock.js';
@@ -13,6 +14,7 @@ import { isObjectId, newObjectId, randomDraw } from './ids.js';
 import type { Ledger, OrderMoney } from './ledger.js';
 import { toOffset, type PageRequest } from './paging.js';
 import { normalizeNumber } from './suppliers.js';
+import { userNamed } from './users.js';
 
 export interface AcquireRequest {
   userId: number;
@@ -60,6 +62,32 @@ export interface OrderQuery extends PageRequest {
   to?: number | undefined;
   numberStatus?: NumberStatus | undefined;
   smsStatus?: SmsStatus | undefined;
+}
+
+/** An order as admins see it: whose it is, where its number came from, when it ends. */
+export interface AdminOrderView extends OrderSummary {
+  username: string;
+  /** The supplier paid for this order (the number's supplier when it was taken). */
+  supplier: string;
+  country: string;
+  smsCount: number;
+  expiresAt: number;
+  endedAt: number | null;
+}
+
+/** An SMS the order's number received while it was live: delivered to it, or kept from it and why. */
+export interface OrderSms {
+  receivedAt: number;
+  sender: string;
+  text: string;
+  code: string | null;
+  delivered: boolean;
+  reason: UndeliveredReason | null;
+  source: string;
+}
+
+export interface OrderDetails extends AdminOrderView {
+  sms: OrderSms[];
 }
 
 /** A batch poll reads at most this many orders. */
@@ -213,10 +241,42 @@ export class OrderService {
   }
 
   async list(userId: number, query: OrderQuery): Promise<{ count: number; orders: OrderSummary[] }> {
+    const { count, rows } = await this.find(userId, query);
+    return { count, orders: rows.map(toSummary) };
+  }
+
+  /** Every user's orders (or one user's), newest first, for admins. */
+  async listAll(query: OrderQuery & { username?: string | undefined }): Promise<{ count: number; orders: AdminOrderView[] }> {
+    const user = query.username === undefined ? undefined : await userNamed(this.store.read, query.username);
+    const { count, rows } = await this.find(user?.id, query);
+    return { count, orders: rows.map(toAdminView) };
+  }
+
+  /** One order for an admin, with every SMS its number received for it. */
+  async show(orderId: string): Promise<OrderDetails> {
+    const [row] = (await this.find(undefined, { orderId, page: 1, limit: 1 })).rows;
+    if (!row) throw new DomainError('NOT_FOUND', `No order ${orderId}`);
+    const sms = await this.store.read.inboundSms.forOrder(row.id);
+    return {
+      ...toAdminView(row),
+      sms: sms.map((m) => ({
+        receivedAt: m.received_at,
+        sender: m.sender,
+        text: m.text,
+        code: m.code,
+        delivered: m.order_id === row.id,
+        reason: m.reason,
+        source: m.source,
+      })),
+    };
+  }
+
+  /** `userId` undefined: every user's orders. */
+  private async find(userId: number | undefined, query: OrderQuery): Promise<{ count: number; rows: OrderListRow[] }> {
     const page = toOffset(query);
-    if (query.orderId !== undefined && !isObjectId(query.orderId)) return { count: 0, orders: [] };
+    if (query.orderId !== undefined && !isObjectId(query.orderId)) return { count: 0, rows: [] };
     const number = query.number === undefined ? undefined : normalizeNumber(query.number) ?? query.number;
-    const { count, rows } = await this.store.read.orders.list(
+    return this.store.read.orders.list(
       {
         userId,
         publicId: query.orderId,
@@ -228,21 +288,6 @@ export class OrderService {
       },
       page,
     );
-    return {
-      count,
-      orders: rows.map((o) => ({
-        orderId: o.public_id,
-        number: o.number,
-        numberStatus: o.number_status,
-        smsStatus: o.sms_status,
-        code: o.content === null ? null : (o.code ?? ''),
-        content: o.content,
-        balanceAfter: o.balance_after,
-        project: { myPid: o.project_id, enname: o.enname, price: o.price },
-        createdAt: o.created_at,
-        updatedAt: o.updated_at,
-      })),
-    };
   }
 
   private async endByCustomer(userId: number, orderId: string, reason: 'release' | 'shield'): Promise<{ refunded: boolean }> {
@@ -294,3 +339,26 @@ export class OrderService {
     return { refunded: refund && order.hold_id !== null };
   }
 }
+
+const toSummary = (o: OrderListRow): OrderSummary => ({
+  orderId: o.public_id,
+  number: o.number,
+  numberStatus: o.number_status,
+  smsStatus: o.sms_status,
+  code: o.content === null ? null : (o.code ?? ''),
+  content: o.content,
+  balanceAfter: o.balance_after,
+  project: { myPid: o.project_id, enname: o.enname, price: o.price },
+  createdAt: o.created_at,
+  updatedAt: o.updated_at,
+});
+
+const toAdminView = (o: OrderListRow): AdminOrderView => ({
+  ...toSummary(o),
+  username: o.username,
+  supplier: o.supplier,
+  country: o.country,
+  smsCount: o.sms_count,
+  expiresAt: o.expires_at,
+  endedAt: o.ended_at,
+});

@@ -7,6 +7,7 @@ import { defaultDomainConfig, type DomainConfig } from './config.js';
 import { DomainEventHub } from './events.js';
 import { InboundSmsService } from './inbound-sms.js';
 import { Ledger } from './ledger.js';
+import { NumberService } from './numbers.js';
 import { OrderService } from './orders.js';
 import { RechargeService } from './recharges.js';
 import { StatsService } from './stats.js';
@@ -22,6 +23,7 @@ export interface Platform {
   users: UserService;
   catalog: CatalogService;
   suppliers: SupplierService;
+  numbers: NumberService;
   orders: OrderService;
   inboundSms: InboundSmsService;
   recharges: RechargeService;
@@ -44,9 +46,10 @@ export async function createPlatform(
     config,
     events,
     ledger,
-    users: new UserService(store, ledger, clock, config.cacheTtlMs),
+    users: new UserService(store, ledger, clock, config),
     catalog,
     suppliers: new SupplierService(store, catalog, clock, config),
+    numbers: new NumberService(store, clock),
     orders: new OrderService(store, ledger, catalog, events, clock, config),
     inboundSms: new InboundSmsService(store, ledger, events, clock),
     recharges: new RechargeService(store, ledger, clock, config),

@@ -1,7 +1,8 @@
 // Suppliers bring the numbers: SIM banks, modem pools, Android phones, other providers.
 // A supplier serves one or more channels and is credited its share of every charge.
+import type { SupplierSummaryRow } from '../store/repositories/suppliers.js';
 import type { SupplierRow } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
 import type { CatalogService } from './catalog.js';
 import { normalizeCountry } from './catalog.js';
 import type { Clock } from './clock.js';
@@ -26,6 +27,25 @@ export interface CreatedSupplier {
   key: string;
 }
 
+/** A supplier as admins see it. */
+export interface SupplierSummary {
+  publicId: string;
+  name: string;
+  /** A disabled supplier's key is refused and its numbers are not handed out. */
+  enabled: boolean;
+  /** Basis points of each charge. */
+  shareBp: number;
+  channels: number[];
+  /** Numbers in the pool (removed ones not counted), and how many of them are online. */
+  numbers: number;
+  online: number;
+  /** What the platform owes the supplier: its account's balance, in cents. */
+  balance: number;
+  /** The start of the supplier key, to recognise it by. */
+  keyPrefix: string;
+  createdAt: number;
+}
+
 export interface NumberInput {
   number: string;
   country: string;
@@ -40,6 +60,44 @@ export function normalizeNumber(raw: string): string | undefined {
   const digits = raw.trim().replace(/^\+/, '').replace(/[\s().-]/g, '');
   return /^[1-9]\d{5,14}$/.test(digits) ? digits : undefined;
 }
+
+/** A list of numbers, normalised and without repeats; refuses the whole list for one bad number. */
+export function normalizeNumbers(inputs: string[]): string[] {
+  if (inputs.length > MAX_NUMBERS_PER_CALL) throw new DomainError('INVALID_INPUT', `At most ${MAX_NUMBERS_PER_CALL} numbers per call`);
+  return [
+    ...new Set(
+      inputs.map((raw) => {
+        const number = normalizeNumber(raw);
+        if (!number) throw new DomainError('INVALID_INPUT', `${raw} is not an international phone number`);
+        return number;
+      }),
+    ),
+  ];
+}
+
+/** The supplier with this name, or NOT_FOUND. */
+export async function supplierNamed(read: Repositories, name: string): Promise<SupplierRow> {
+  const supplier = await read.suppliers.findByName(name);
+  if (!supplier) throw new DomainError('NOT_FOUND', `No supplier ${name}`);
+  return supplier;
+}
+
+function checkShare(shareBp: number): void {
+  if (!Number.isInteger(shareBp) || shareBp < 0 || shareBp > 10_000) throw new DomainError('INVALID_INPUT', 'A share is 0 to 10000 basis points');
+}
+
+const toSummary = (s: SupplierSummaryRow, channels: number[] | undefined): SupplierSummary => ({
+  publicId: s.public_id,
+  name: s.name,
+  enabled: s.enabled === 1,
+  shareBp: s.share_bp,
+  channels: channels ?? [],
+  numbers: s.numbers,
+  online: s.online,
+  balance: s.balance,
+  keyPrefix: s.key_prefix,
+  createdAt: s.created_at,
+});
 
 export class SupplierService {
   /** The setOnline call of each supplier now running in this process. */
@@ -56,9 +114,7 @@ export class SupplierService {
     const name = input.name.trim();
     if (name === '' || name.length > 100) throw new DomainError('INVALID_INPUT', 'A supplier name is 1 to 100 characters');
     const shareBp = input.shareBp ?? this.config.defaultSupplierShareBp;
-    if (!Number.isInteger(shareBp) || shareBp < 0 || shareBp > 10_000) {
-      throw new DomainError('INVALID_INPUT', 'A share is 0 to 10000 basis points');
-    }
+    checkShare(shareBp);
     const channels = [...new Set(input.channels ?? [this.config.defaultChannel])];
     for (const channel of channels) await this.catalog.ensureChannel(channel);
     const key = newSecret();
@@ -94,15 +150,59 @@ export class SupplierService {
     return supplier;
   }
 
-  async findByName(name: string): Promise<SupplierRow> {
-    const supplier = await this.store.read.suppliers.findByName(name);
-    if (!supplier) throw new DomainError('NOT_FOUND', `No supplier ${name}`);
-    return supplier;
+  async list(): Promise<SupplierSummary[]> {
+    const rows = await this.store.read.suppliers.summaries();
+    const channels = await this.store.read.suppliers.channelsOf(rows.map((r) => r.id));
+    return rows.map((r) => toSummary(r, channels.get(r.id)));
   }
 
-  async addChannel(supplierId: number, channel: number): Promise<void> {
-    await this.catalog.ensureChannel(channel);
-    await this.store.read.suppliers.addChannel(supplierId, channel);
+  async show(name: string): Promise<SupplierSummary> {
+    const [row] = await this.store.read.suppliers.summaries(name);
+    if (!row) throw new DomainError('NOT_FOUND', `No supplier ${name}`);
+    const channels = await this.store.read.suppliers.channelsOf([row.id]);
+    return toSummary(row, channels.get(row.id));
+  }
+
+  /** A new key replaces the old one at once (shown once; only its hash is kept). */
+  async rotateKey(name: string): Promise<string> {
+    const key = newSecret();
+    await this.change(name, { key_hash: hashSecret(key), key_prefix: secretPrefix(key) });
+    return key;
+  }
+
+  /** A disabled supplier's key is refused and its numbers are not handed out; live orders run on. */
+  async setEnabled(name: string, enabled: boolean): Promise<SupplierSummary> {
+    await this.change(name, { enabled: enabled ? 1 : 0 });
+    return this.show(name);
+  }
+
+  /** The supplier's share of charges made from now on. */
+  async setShare(name: string, shareBp: number): Promise<SupplierSummary> {
+    checkShare(shareBp);
+    await this.change(name, { share_bp: shareBp });
+    return this.show(name);
+  }
+
+  /** Starts or stops serving channels: its numbers go to (or leave) those channels' projects. */
+  async changeChannels(name: string, change: { add?: number[]; remove?: number[] }): Promise<SupplierSummary> {
+    const add = change.add ?? [];
+    const remove = change.remove ?? [];
+    const both = add.find((channel) => remove.includes(channel));
+    if (both !== undefined) throw new DomainError('INVALID_INPUT', `Channel ${both} is both added and removed`);
+    for (const channel of add) await this.catalog.ensureChannel(channel);
+    await this.store.transaction(async (repos) => {
+      const supplier = await supplierNamed(repos, name);
+      for (const channel of add) await repos.suppliers.addChannel(supplier.id, channel);
+      for (const channel of remove) await repos.suppliers.removeChannel(supplier.id, channel);
+    });
+    this.catalog.forgetTerms();
+    return this.show(name);
+  }
+
+  private async change(name: string, changes: Partial<Pick<SupplierRow, 'key_hash' | 'key_prefix' | 'enabled' | 'share_bp'>>): Promise<void> {
+    const supplier = await supplierNamed(this.store.read, name);
+    await this.store.read.suppliers.update(supplier.id, { ...changes, updated_at: this.clock.now() });
+    // Whether a channel has an enabled supplier is part of the projects' cached terms.
     this.catalog.forgetTerms();
   }
 
@@ -146,16 +246,7 @@ export class SupplierService {
    * supplier at a time in this process, so two overlapping calls cannot interleave their slices.
    */
   async setOnline(supplierId: number, inputs: string[]): Promise<{ online: number }> {
-    if (inputs.length > MAX_NUMBERS_PER_CALL) throw new DomainError('INVALID_INPUT', `At most ${MAX_NUMBERS_PER_CALL} numbers per call`);
-    const numbers = [
-      ...new Set(
-        inputs.map((raw) => {
-          const number = normalizeNumber(raw);
-          if (!number) throw new DomainError('INVALID_INPUT', `${raw} is not an international phone number`);
-          return number;
-        }),
-      ),
-    ];
+    const numbers = normalizeNumbers(inputs);
     const previous = this.onlineCalls.get(supplierId) ?? Promise.resolve();
     const call = previous.catch(() => undefined).then(() => this.replaceOnlineSet(supplierId, numbers));
     this.onlineCalls.set(supplierId, call);

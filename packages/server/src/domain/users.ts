@@ -1,11 +1,13 @@
-import type { AuthUser } from '../store/repositories/users.js';
-import type { UserRole } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { AuthUser, UserWithAccount } from '../store/repositories/users.js';
+import type { UserRole, UserRow } from '../store/schema.js';
+import type { Repositories, Store } from '../store/store.js';
 import { TtlCache } from './cache.js';
 import type { Clock } from './clock.js';
+import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
 import { hashSecret, newObjectId, newSecret, secretPrefix } from './ids.js';
-import type { Ledger } from './ledger.js';
+import { MAX_AMOUNT, type Ledger } from './ledger.js';
+import { toOffset, type PageRequest } from './paging.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
 export type { AuthUser };
@@ -39,7 +41,72 @@ export interface UserInfo {
   balance: number;
 }
 
+/** A user as admins list them. `balance` is available money (posted minus held), as the API shows it. */
+export interface UserSummary {
+  publicId: string;
+  username: string;
+  email: string;
+  role: UserRole;
+  disabled: boolean;
+  balance: number;
+  held: number;
+  activeOrders: number;
+  createdAt: number;
+}
+
+/** A user's own limits; null where the operator's default applies. */
+export interface UserLimits {
+  /** Live orders at once (0: no cap). */
+  maxActiveOrders: number | null;
+  /** API requests per minute. */
+  rateLimit: number | null;
+}
+
+export interface UserDetails extends UserSummary {
+  mobile: string;
+  tg: string;
+  /** The start of the API key, to recognise it by. */
+  apiKeyPrefix: string;
+  limits: UserLimits;
+  /** The live-order cap in force: the user's own, else the operator's (0: no cap). */
+  activeOrderCap: number;
+  /** The user's own prices, by project. */
+  prices: { myPid: number; enname: string; price: number }[];
+  updatedAt: number;
+}
+
+/** The highest own limits an admin may set: guards against typos, not business rules. */
+export const MAX_ACTIVE_ORDERS_LIMIT = 1_000_000;
+export const MAX_RATE_LIMIT = 1_000_000;
+
 const USERNAME = /^[A-Za-z0-9_.@-]{3,64}$/;
+
+/** A plausible address (something@domain.tld); whether it receives mail is another matter. */
+export const isEmail = (email: string): boolean => email.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
+
+/** The user with this username, or NOT_FOUND. */
+export async function userNamed(read: Repositories, username: string): Promise<UserRow> {
+  const user = await read.users.findByUsername(username);
+  if (!user) throw new DomainError('NOT_FOUND', `No user ${username}`);
+  return user;
+}
+
+const toSummary = (u: UserWithAccount): UserSummary => ({
+  publicId: u.public_id,
+  username: u.username,
+  email: u.email,
+  role: u.role,
+  disabled: u.disabled === 1,
+  balance: u.balance - u.held,
+  held: u.held,
+  activeOrders: u.active_orders,
+  createdAt: u.created_at,
+});
+
+function checkLimit(value: number | null | undefined, name: string, min: number, max: number): void {
+  if (value === null || value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) throw new DomainError('INVALID_INPUT', `${name} is a whole number from ${min} to ${max}`);
+}
 
 export class UserService {
   /** API key -> user: every API call authenticates, and keys rarely change. */
@@ -49,9 +116,9 @@ export class UserService {
     private readonly store: Store,
     private readonly ledger: Ledger,
     private readonly clock: Clock,
-    cacheTtlMs: number,
+    private readonly config: DomainConfig,
   ) {
-    this.byKey = new TtlCache(clock, cacheTtlMs);
+    this.byKey = new TtlCache(clock, config.cacheTtlMs);
   }
 
   async create(input: NewUser): Promise<CreatedUser> {
@@ -61,8 +128,9 @@ export class UserService {
     if (input.password !== undefined && input.password.length < 8) {
       throw new DomainError('INVALID_INPUT', 'A password has at least 8 characters');
     }
-    if (input.balance !== undefined && (!Number.isSafeInteger(input.balance) || input.balance < 0)) {
-      throw new DomainError('INVALID_INPUT', 'An opening balance is a whole, non-negative number of cents');
+    if (input.email !== undefined && !isEmail(input.email)) throw new DomainError('INVALID_INPUT', `${input.email} is not an email address`);
+    if (input.balance !== undefined && (!Number.isSafeInteger(input.balance) || input.balance < 0 || input.balance > MAX_AMOUNT)) {
+      throw new DomainError('INVALID_INPUT', `An opening balance is a whole number of cents from 0 to ${MAX_AMOUNT}`);
     }
     const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
     const apiKey = newSecret();
@@ -111,12 +179,54 @@ export class UserService {
   }
 
   /** A new key replaces the old one at once; the old one stops working. */
-  async rotateApiKey(userId: number): Promise<string> {
+  async rotateApiKey(username: string): Promise<string> {
     const apiKey = newSecret();
-    await this.store.read.users.replaceApiKey(userId, hashSecret(apiKey), secretPrefix(apiKey), this.clock.now());
-    // The cache holds keys, not users: forget them all (rotations are rare) so the old key dies now.
-    this.byKey.clear();
+    await this.change(username, { api_key_hash: hashSecret(apiKey), api_key_prefix: secretPrefix(apiKey) });
     return apiKey;
+  }
+
+  /** A disabled user's API key and password stop working (`No user found.`); nothing else changes. */
+  async setDisabled(username: string, disabled: boolean): Promise<UserDetails> {
+    await this.change(username, { disabled: disabled ? 1 : 0 });
+    return this.show(username);
+  }
+
+  /** Sets or clears (null) the user's own limits; a limit left undefined stays as it is. */
+  async setLimits(username: string, limits: Partial<UserLimits>): Promise<UserDetails> {
+    checkLimit(limits.maxActiveOrders, 'The active-order cap', 0, MAX_ACTIVE_ORDERS_LIMIT);
+    checkLimit(limits.rateLimit, 'The rate limit', 1, MAX_RATE_LIMIT);
+    await this.change(username, { max_active_orders: limits.maxActiveOrders, rate_limit: limits.rateLimit });
+    return this.show(username);
+  }
+
+  /** Users by username or email (part of either, any case), oldest first. */
+  async list(query: PageRequest & { search?: string | undefined }): Promise<{ count: number; users: UserSummary[] }> {
+    const { count, rows } = await this.store.read.users.list({ search: query.search }, toOffset(query));
+    return { count, users: rows.map(toSummary) };
+  }
+
+  async show(username: string): Promise<UserDetails> {
+    const user = await this.store.read.users.findWithAccount(username);
+    if (!user) throw new DomainError('NOT_FOUND', `No user ${username}`);
+    const prices = await this.store.read.catalog.userPriceList(user.id);
+    return {
+      ...toSummary(user),
+      mobile: user.mobile,
+      tg: user.tg,
+      apiKeyPrefix: user.api_key_prefix,
+      limits: { maxActiveOrders: user.max_active_orders, rateLimit: user.rate_limit },
+      activeOrderCap: user.max_active_orders ?? this.config.maxActiveOrders,
+      prices: prices.map((p) => ({ myPid: p.project_id, enname: p.enname, price: p.price })),
+      updatedAt: user.updated_at,
+    };
+  }
+
+  /** An admin's change to the user's row; what authentication reads is forgotten at once in this process. */
+  private async change(username: string, changes: Partial<Pick<UserRow, 'api_key_hash' | 'api_key_prefix' | 'disabled' | 'max_active_orders' | 'rate_limit'>>): Promise<void> {
+    const user = await userNamed(this.store.read, username);
+    await this.store.read.users.update(user.id, { ...changes, updated_at: this.clock.now() });
+    // The cache holds keys, not users: forget them all (admin changes are rare) so a change applies now.
+    this.byKey.clear();
   }
 
   async info(userId: number): Promise<UserInfo> {
@@ -136,18 +246,15 @@ export class UserService {
     };
   }
 
-  async findByUsername(username: string): Promise<AuthUser> {
-    const user = await this.store.read.users.findByUsername(username);
-    if (!user) throw new DomainError('NOT_FOUND', `No user ${username}`);
-    return user;
-  }
-
   async count(): Promise<number> {
     return this.store.read.users.count();
   }
 
-  /** An admin's balance correction (positive or negative), as a transfer. */
-  async adjustBalance(userId: number, amount: number, note: string): Promise<number> {
-    return this.store.transaction((repos) => this.ledger.adjust(repos, { userId, amount, note, now: this.clock.now() }));
+  /** An admin's balance correction (positive or negative), as a transfer. Returns the available balance. */
+  async adjustBalance(username: string, amount: number, note: string): Promise<number> {
+    return this.store.transaction(async (repos) => {
+      const user = await userNamed(repos, username);
+      return this.ledger.adjust(repos, { userId: user.id, amount, note, now: this.clock.now() });
+    });
   }
 }

@@ -36,16 +36,37 @@ export interface DatabaseLocation {
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/fastpva.db';
 
+/** The database cannot be opened as asked. The message says why and what to do, in one line. */
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError';
+}
+
+/** Opening an existing database found none there (or one that needs migrations), and created nothing. */
+export class NoDatabaseError extends Error {
+  override name = 'NoDatabaseError';
+  constructor(
+    readonly url: string,
+    readonly pending: string[] = [],
+  ) {
+    super(pending.length ? `The database at ${redactUrl(url)} needs migrations (${pending.join(', ')})` : `No fastpva database at ${redactUrl(url)}`);
+  }
+}
+
 /** `sqlite:./path.db`, `sqlite::memory:`, a bare `*.db` path, or `postgres://...`. */
 export function parseDatabaseUrl(url: string): DatabaseLocation {
   if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: 'postgres', target: url };
   if (url.startsWith('sqlite:')) {
     const target = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (target === '') throw new Error(`Database URL ${url} names no file`);
+    if (target === '') throw new DatabaseOpenError(`The database URL ${url} names no file: use sqlite:./file.db`);
     return { dialect: 'sqlite', target };
   }
   if (/\.(db|sqlite3?)$/i.test(url) || url === ':memory:') return { dialect: 'sqlite', target: url };
-  throw new Error(`Unsupported database URL ${url}: use sqlite:./file.db or postgres://user@host/db`);
+  throw new DatabaseOpenError(`Unsupported database URL ${redactUrl(url)}: use sqlite:./file.db or postgres://user@host:5432/db`);
+}
+
+/** The URL with its password masked, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
 }
 
 export interface DialectSupport {
@@ -72,9 +93,17 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-export async function openDatabase(url: string, options: { poolSize?: number } = {}): Promise<OpenDatabase> {
+export interface OpenOptions {
+  poolSize?: number | undefined;
+  /** Open only a database that exists: never create a SQLite file (NoDatabaseError instead). */
+  existing?: boolean | undefined;
+}
+
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<OpenDatabase> {
   const location = parseDatabaseUrl(url);
-  return location.dialect === 'sqlite' ? openSqlite(location) : openPostgres(location, options.poolSize ?? 20);
+  if (location.dialect === 'postgres') return openPostgres(location, options.poolSize ?? 20);
+  if (options.existing && location.target !== ':memory:' && !fs.existsSync(location.target)) throw new NoDatabaseError(url);
+  return openSqlite(location, options.existing ?? false);
 }
 
 // ---------------------------------------------------------------- SQLite
@@ -89,10 +118,31 @@ const sqliteTraits: DialectTraits = {
   idType: 'integer',
 };
 
-function openSqlite(location: DatabaseLocation): OpenDatabase {
-  if (location.target !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(location.target)), { recursive: true });
-  const raw = new BetterSqlite3(location.target);
-  raw.pragma('journal_mode = WAL');
+function openSqlite(location: DatabaseLocation, existing: boolean): OpenDatabase {
+  const file = location.target;
+  const memory = file === ':memory:';
+  const directory = path.dirname(path.resolve(file));
+  if (!existing && !memory) {
+    try {
+      fs.mkdirSync(directory, { recursive: true });
+    } catch (error) {
+      const code = errorCode(error);
+      const problem = code === 'EEXIST' || code === 'ENOTDIR' ? `${directory} is not a folder` : `Cannot create the folder ${directory} (${code})`;
+      throw new DatabaseOpenError(`${problem}: choose another file for the SQLite database with --db or DATABASE_URL`);
+    }
+  }
+  let raw: BetterSqlite3.Database;
+  try {
+    raw = new BetterSqlite3(file, { fileMustExist: existing });
+    raw.pragma('journal_mode = WAL');
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'SQLITE_NOTADB') throw new DatabaseOpenError(`${file} is not a SQLite database: choose another file with --db or DATABASE_URL`);
+    if (code?.startsWith('SQLITE_CANTOPEN') || code?.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM') {
+      throw new DatabaseOpenError(`Cannot write the SQLite database ${file} (${code}): make ${directory} writable, or choose another file with --db or DATABASE_URL`);
+    }
+    throw error;
+  }
   raw.pragma('synchronous = FULL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
@@ -188,7 +238,7 @@ const postgresTraits: DialectTraits = {
 
 const INT8_OID = 20;
 
-function openPostgres(location: DatabaseLocation, poolSize: number): OpenDatabase {
+async function openPostgres(location: DatabaseLocation, poolSize: number): Promise<OpenDatabase> {
   const pool = new pg.Pool({
     connectionString: location.target,
     max: poolSize,
@@ -200,8 +250,40 @@ function openPostgres(location: DatabaseLocation, poolSize: number): OpenDatabas
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Connect once now, so that a server that is down or a database that is missing says so at start.
+  try {
+    (await pool.connect()).release();
+  } catch (error) {
+    await pool.end();
+    throw postgresOpenError(location.target, error);
+  }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatements(pool) }) });
   return { db, dialect: { ...postgresTraits, transaction: (work) => db.transaction().execute(work) }, location, close: () => db.destroy() };
+}
+
+/** What went wrong connecting, and the fix, where we know it; the error itself otherwise. */
+function postgresOpenError(url: string, error: unknown): unknown {
+  const parsed = new URL(url);
+  const server = `${parsed.hostname || 'localhost'}:${parsed.port || 5432}`;
+  const database = decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username) || 'postgres';
+  switch (errorCode(error)) {
+    case 'ECONNREFUSED':
+      return new DatabaseOpenError(`Postgres is not running at ${server} (connection refused): start it, or fix the database URL (DATABASE_URL or --db)`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new DatabaseOpenError(`There is no host ${parsed.hostname}: fix the database URL (DATABASE_URL or --db)`);
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new DatabaseOpenError(`Cannot reach Postgres at ${server} (${errorCode(error)}): check the network, or fix the database URL (DATABASE_URL or --db)`);
+    case '3D000':
+      return new DatabaseOpenError(`Postgres at ${server} has no database ${database}: create it with \`createdb ${database}\``);
+    case '28P01':
+    case '28000':
+      return new DatabaseOpenError(`Postgres at ${server} refused the login (${(error as Error).message}): fix the user or password in the database URL`);
+    default:
+      return error;
+  }
 }
 
 const DML = /^\s*(select|insert|update|delete|with)\b/i;

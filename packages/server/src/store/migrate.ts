@@ -3,20 +3,33 @@ import type { DialectSupport } from './dialect.js';
 import type { Database } from './schema.js';
 import * as init from './migrations/0001_init.js';
 import * as fairUse from './migrations/0002_fair_use.js';
+import * as adminLookups from './migrations/0003_admin_lookups.js';
 
 /** Migrations in order; each takes the dialect so one file serves SQLite and Postgres. */
-const MIGRATIONS = { '0001_init': init, '0002_fair_use': fairUse } as const;
+const MIGRATIONS = { '0001_init': init, '0002_fair_use': fairUse, '0003_admin_lookups': adminLookups } as const;
 
 /** Every migration this version knows: a database that ran any other was written by a newer one. */
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
 
-export async function migrateToLatest(db: Kysely<Database>, dialect: DialectSupport): Promise<string[]> {
+function migrator(db: Kysely<Database>, dialect: DialectSupport): Migrator {
   const migrations: Record<string, Migration> = {};
   for (const [name, m] of Object.entries(MIGRATIONS)) {
     migrations[name] = { up: (kdb) => m.up(kdb, dialect) };
   }
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+export async function migrateToLatest(db: Kysely<Database>, dialect: DialectSupport): Promise<string[]> {
+  const result: MigrationResultSet = await migrator(db, dialect).migrateToLatest();
   if (result.error) throw result.error;
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Which migrations this database has had, and which not yet (reads only; creates nothing). */
+export async function migrationState(db: Kysely<Database>, dialect: DialectSupport): Promise<{ applied: string[]; pending: string[] }> {
+  const migrations = await migrator(db, dialect).getMigrations();
+  return {
+    applied: migrations.filter((m) => m.executedAt !== undefined).map((m) => m.name),
+    pending: migrations.filter((m) => m.executedAt === undefined).map((m) => m.name),
+  };
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
-import { openDatabase, type DialectSupport, type OpenDatabase } from './dialect.js';
-import { migrateToLatest } from './migrate.js';
+import { NoDatabaseError, openDatabase, type DialectSupport, type OpenDatabase } from './dialect.js';
+import { migrateToLatest, migrationState } from './migrate.js';
 import { AccountRepository } from './repositories/accounts.js';
 import { CatalogRepository } from './repositories/catalog.js';
 import { InboundSmsRepository } from './repositories/inbound-sms.js';
@@ -58,11 +58,20 @@ export class Store {
     this.read = repositories(opened.db, opened.dialect);
   }
 
-  static async open(url: string, options: { migrate?: boolean; poolSize?: number } = {}): Promise<Store> {
+  /**
+   * `existing`: open only a database that has the current schema, and change nothing: no file, schema
+   * or migration is created (NoDatabaseError instead). Otherwise pending migrations are applied
+   * unless `migrate` is false.
+   */
+  static async open(url: string, options: { migrate?: boolean; poolSize?: number; existing?: boolean } = {}): Promise<Store> {
     const opened = await openDatabase(url, options);
     const store = new Store(opened);
     try {
-      if (options.migrate !== false) await store.migrate();
+      if (options.existing) {
+        const { applied, pending } = await migrationState(opened.db, opened.dialect);
+        if (applied.length === 0) throw new NoDatabaseError(url);
+        if (pending.length > 0) throw new NoDatabaseError(url, pending);
+      } else if (options.migrate !== false) await store.migrate();
     } catch (error) {
       await store.close();
       throw error;

@@ -1,5 +1,8 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { ChannelRow, Database, ProjectRow, ProjectsTable } from '../schema.js';
+import { contains } from './search.js';
+
+export type ProjectUpdate = Updateable<ProjectsTable>;
 
 export interface ProjectFilter {
   keyword?: string | undefined;
@@ -8,11 +11,6 @@ export interface ProjectFilter {
   /** Only the projects this user collected. */
   collectedBy?: number | undefined;
   onlyEnabled?: boolean;
-}
-
-/** `%`, `_` and `\` in a user's keyword are literal characters, not patterns. */
-function likePattern(keyword: string): string {
-  return `%${keyword.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 export class CatalogRepository {
@@ -38,6 +36,12 @@ export class CatalogRepository {
     return this.db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** Returns false when there is no such project. */
+  async updateProject(id: number, changes: ProjectUpdate): Promise<boolean> {
+    const result = await this.db.updateTable('projects').set(changes).where('id', '=', id).executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   findProjectByName(enname: string): Promise<ProjectRow | undefined> {
     return this.db.selectFrom('projects').selectAll().where('enname', '=', enname).executeTakeFirst();
   }
@@ -51,7 +55,7 @@ export class CatalogRepository {
     let q = this.db.selectFrom('projects as p');
     if (filter.onlyEnabled !== false) q = q.where('p.enabled', '=', 1);
     if (filter.channelId !== undefined) q = q.where('p.channel_id', '=', filter.channelId);
-    if (filter.keyword) q = q.where(sql<boolean>`lower(p.enname) like ${likePattern(filter.keyword)} escape ${sql.lit('\\')}`);
+    if (filter.keyword) q = q.where(contains('p.enname', filter.keyword));
     if (filter.collectedBy !== undefined) {
       const userId = filter.collectedBy;
       q = q.where(({ exists, selectFrom }) =>
@@ -83,11 +87,13 @@ export class CatalogRepository {
     return byProject;
   }
 
-  async setCountryPrice(projectId: number, country: string, price: number): Promise<void> {
+  /** The project's country price list becomes exactly `prices` (empty: a project without countries). */
+  async replaceCountryPrices(projectId: number, prices: [country: string, price: number][]): Promise<void> {
+    await this.db.deleteFrom('project_country_prices').where('project_id', '=', projectId).execute();
+    if (prices.length === 0) return;
     await this.db
       .insertInto('project_country_prices')
-      .values({ project_id: projectId, country, price })
-      .onConflict((oc) => oc.columns(['project_id', 'country']).doUpdateSet({ price }))
+      .values(prices.map(([country, price]) => ({ project_id: projectId, country, price })))
       .execute();
   }
 
@@ -100,6 +106,17 @@ export class CatalogRepository {
       .where('project_id', 'in', projectIds)
       .execute();
     return new Map(rows.map((r) => [r.project_id, r.price]));
+  }
+
+  /** Every project the user has an own price for, by myPid. */
+  userPriceList(userId: number): Promise<{ project_id: number; enname: string; price: number }[]> {
+    return this.db
+      .selectFrom('user_project_prices as up')
+      .innerJoin('projects as p', 'p.id', 'up.project_id')
+      .select(['up.project_id', 'p.enname', 'up.price'])
+      .where('up.user_id', '=', userId)
+      .orderBy('up.project_id')
+      .execute();
   }
 
   async setUserPrice(userId: number, projectId: number, price: number | null): Promise<void> {

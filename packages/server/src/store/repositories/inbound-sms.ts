@@ -55,4 +55,14 @@ export class InboundSmsRepository {
       .limit(limit)
       .execute();
   }
+
+  /** The SMS delivered to the order, and those kept from it (a reason says why), in arrival order. */
+  forOrder(orderId: number): Promise<InboundSmsRow[]> {
+    return this.db
+      .selectFrom('inbound_sms')
+      .selectAll()
+      .where((eb) => eb.or([eb('order_id', '=', orderId), eb('candidate_order_id', '=', orderId)]))
+      .orderBy('id')
+      .execute();
+  }
 }

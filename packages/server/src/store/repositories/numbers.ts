@@ -35,6 +35,20 @@ export interface FreeNumberQuery {
 
 export type FreeNumber = Pick<NumberRow, 'id' | 'number' | 'supplier_id' | 'country'>;
 
+export interface NumberFilter {
+  supplierId?: number | undefined;
+  country?: string | undefined;
+  online?: boolean | undefined;
+  /** Removed numbers instead of the pool. */
+  removed: boolean;
+}
+
+/** A number as admins list it: its supplier's name and the public id of its live order. */
+export type NumberListRow = Pick<NumberRow, 'number' | 'country' | 'operator' | 'online' | 'removed_at' | 'created_at'> & {
+  supplier: string;
+  order_id: string | null;
+};
+
 /** Bound parameters per statement stay far below SQLite's (32766) and Postgres' (65535) limits. */
 const CHUNK = 1000;
 
@@ -145,11 +159,18 @@ export class NumberRepository {
             updated_at: now,
           })),
         )
+        // A removed number is as good as unregistered: whoever registers it gets it back.
         .onConflict((oc) =>
           oc
             .column('number')
-            .doUpdateSet((eb) => ({ country: eb.ref('excluded.country'), operator: eb.ref('excluded.operator'), updated_at: now }))
-            .where('numbers.supplier_id', '=', supplierId),
+            .doUpdateSet((eb) => ({
+              supplier_id: supplierId,
+              removed_at: null,
+              country: eb.ref('excluded.country'),
+              operator: eb.ref('excluded.operator'),
+              updated_at: now,
+            }))
+            .where((eb) => eb.or([eb('numbers.supplier_id', '=', supplierId), eb('numbers.removed_at', 'is not', null)])),
         )
         .execute();
       elsewhere += await this.ownedElsewhere(supplierId, batch.map((n) => n.number));
@@ -157,7 +178,7 @@ export class NumberRepository {
     return elsewhere;
   }
 
-  /** How many of these numbers another supplier registered. */
+  /** How many of these numbers another supplier registered (and has not removed). */
   async ownedElsewhere(supplierId: number, numbers: string[]): Promise<number> {
     let count = 0;
     for (const batch of chunks(numbers)) {
@@ -166,6 +187,7 @@ export class NumberRepository {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('number', 'in', batch)
         .where('supplier_id', '<>', supplierId)
+        .where('removed_at', 'is', null)
         .executeTakeFirstOrThrow();
       count += Number(row.n);
     }
@@ -197,11 +219,17 @@ export class NumberRepository {
       .execute();
   }
 
-  /** Of these numbers, the ones the supplier has not registered. */
+  /** Of these numbers, the ones not in the supplier's pool (never registered by it, or removed). */
   async unknownOf(supplierId: number, numbers: string[]): Promise<string[]> {
     const known = new Set<string>();
     for (const batch of chunks(numbers)) {
-      const rows = await this.db.selectFrom('numbers').select('number').where('supplier_id', '=', supplierId).where('number', 'in', batch).execute();
+      const rows = await this.db
+        .selectFrom('numbers')
+        .select('number')
+        .where('supplier_id', '=', supplierId)
+        .where('removed_at', 'is', null)
+        .where('number', 'in', batch)
+        .execute();
       for (const row of rows) known.add(row.number);
     }
     return numbers.filter((n) => !known.has(n));
@@ -209,6 +237,67 @@ export class NumberRepository {
 
   findByNumber(number: string): Promise<NumberRow | undefined> {
     return this.db.selectFrom('numbers').selectAll().where('number', '=', number).executeTakeFirst();
+  }
+
+  /** These numbers, for a change; on Postgres the rows stay locked until the transaction ends. */
+  async lockMany(numbers: string[]): Promise<Pick<NumberRow, 'id' | 'number' | 'active_order_id' | 'removed_at'>[]> {
+    const rows = [];
+    for (const batch of chunks(numbers)) {
+      let q = this.db.selectFrom('numbers').select(['id', 'number', 'active_order_id', 'removed_at']).where('number', 'in', batch);
+      if (this.dialect.rowLocks) q = q.forUpdate();
+      rows.push(...(await q.execute()));
+    }
+    return rows;
+  }
+
+  /** Takes numbers out of the pool for good (their history stays). */
+  async remove(ids: number[], now: number): Promise<number> {
+    let removed = 0;
+    for (const batch of chunks(ids)) {
+      const result = await this.db
+        .updateTable('numbers')
+        .set({ removed_at: now, online: 0, updated_at: now })
+        .where('id', 'in', batch)
+        .where('removed_at', 'is', null)
+        .executeTakeFirst();
+      removed += Number(result.numUpdatedRows);
+    }
+    return removed;
+  }
+
+  /** Gives a supplier's pool numbers (all of them, or these) to another supplier. Returns how many moved. */
+  async transfer(fromId: number, toId: number, numbers: string[] | undefined, now: number): Promise<number> {
+    const move = (batch?: string[]) =>
+      this.db
+        .updateTable('numbers')
+        .set({ supplier_id: toId, updated_at: now })
+        .where('supplier_id', '=', fromId)
+        .where('removed_at', 'is', null)
+        .$if(batch !== undefined, (q) => q.where('number', 'in', batch!))
+        .executeTakeFirst();
+    if (numbers === undefined) return Number((await move()).numUpdatedRows);
+    let moved = 0;
+    for (const batch of chunks(numbers)) moved += Number((await move(batch)).numUpdatedRows);
+    return moved;
+  }
+
+  async list(filter: NumberFilter, page: { offset: number; limit: number }): Promise<{ count: number; rows: NumberListRow[] }> {
+    let q = this.db.selectFrom('numbers as n').where('n.removed_at', filter.removed ? 'is not' : 'is', null);
+    if (filter.supplierId !== undefined) q = q.where('n.supplier_id', '=', filter.supplierId);
+    if (filter.country !== undefined) q = q.where('n.country', '=', filter.country);
+    if (filter.online !== undefined) q = q.where('n.online', '=', filter.online ? 1 : 0);
+    const [total, rows] = await Promise.all([
+      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      q
+        .innerJoin('suppliers as s', 's.id', 'n.supplier_id')
+        .leftJoin('orders as o', 'o.id', 'n.active_order_id')
+        .select(['n.number', 'n.country', 'n.operator', 'n.online', 'n.removed_at', 'n.created_at', 's.name as supplier', 'o.public_id as order_id'])
+        .orderBy('n.id')
+        .offset(page.offset)
+        .limit(page.limit)
+        .execute(),
+    ]);
+    return { count: Number(total.n), rows };
   }
 
   /**

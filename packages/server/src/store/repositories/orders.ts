@@ -14,7 +14,8 @@ export interface CodeView {
 }
 
 export interface OrderFilter {
-  userId: number;
+  /** undefined: every user's orders (admins). */
+  userId?: number | undefined;
   publicId?: string | undefined;
   number?: string | undefined;
   createdFrom?: number | undefined;
@@ -23,7 +24,7 @@ export interface OrderFilter {
   smsStatus?: SmsStatus | undefined;
 }
 
-export type OrderListRow = OrderRow & { enname: string };
+export type OrderListRow = OrderRow & { enname: string; username: string; supplier: string };
 
 const codeViews = (db: Kysely<Database>) =>
   db
@@ -125,7 +126,8 @@ export class OrderRepository {
   }
 
   async list(filter: OrderFilter, page: { offset: number; limit: number }): Promise<{ count: number; rows: OrderListRow[] }> {
-    let q = this.db.selectFrom('orders as o').where('o.user_id', '=', filter.userId);
+    let q = this.db.selectFrom('orders as o');
+    if (filter.userId !== undefined) q = q.where('o.user_id', '=', filter.userId);
     if (filter.publicId !== undefined) q = q.where('o.public_id', '=', filter.publicId);
     if (filter.number !== undefined) q = q.where('o.number', '=', filter.number);
     if (filter.createdFrom !== undefined) q = q.where('o.created_at', '>=', filter.createdFrom);
@@ -136,8 +138,10 @@ export class OrderRepository {
       q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       q
         .innerJoin('projects as p', 'p.id', 'o.project_id')
+        .innerJoin('users as u', 'u.id', 'o.user_id')
+        .innerJoin('suppliers as s', 's.id', 'o.supplier_id')
         .selectAll('o')
-        .select('p.enname')
+        .select(['p.enname', 'u.username', 's.name as supplier'])
         .orderBy('o.id', 'desc')
         .offset(page.offset)
         .limit(page.limit)

@@ -1,0 +1,32 @@
+// The operator's commands, `fastpva admin <noun> <verb>`: each is one domain call, the same the web
+// admin panel makes.
+import { BLACKLIST_COMMANDS, NUMBER_COMMANDS } from './numbers.js';
+import { MONEY_COMMANDS } from './money.js';
+import { ORDER_COMMANDS } from './orders.js';
+import { PROJECT_COMMANDS } from './projects.js';
+import { SUPPLIER_COMMANDS } from './suppliers.js';
+import { USER_COMMANDS } from './users.js';
+
+export const ADMIN_COMMANDS = [
+  ...USER_COMMANDS,
+  ...PROJECT_COMMANDS,
+  ...SUPPLIER_COMMANDS,
+  ...NUMBER_COMMANDS,
+  ...BLACKLIST_COMMANDS,
+  ...ORDER_COMMANDS,
+  ...MONEY_COMMANDS,
+];
+
+/** What each group of commands is about, for the help. */
+export const ADMIN_GROUPS: Record<string, string> = {
+  admin: "The operator's commands, on an existing database",
+  'admin user': 'Customers and admins',
+  'admin project': 'The catalogue of projects and prices',
+  'admin supplier': 'Suppliers, their channels, share and keys',
+  'admin number': 'The number pool',
+  'admin blacklist': 'Numbers out of a project for everyone',
+  'admin order': 'Orders and their SMS',
+  'admin recharge': 'Recharge orders',
+  'admin sms': 'SMS no order took',
+  'admin ledger': 'The books',
+};

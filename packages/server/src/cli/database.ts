@@ -1,0 +1,51 @@
+// Which database a command works on, and the admin commands' way in: an existing, migrated database
+// only. A mistyped --db must never leave a new SQLite file or a new schema behind.
+import { createPlatform, type Platform } from '../domain/platform.js';
+import { DEFAULT_DATABASE_URL } from '../store/dialect.js';
+import { Store } from '../store/store.js';
+import { option, text, type Flags, type Parsed } from './args.js';
+import { command, type Command, type Io, type Result } from './command.js';
+
+export const DATABASE_FLAG = option('URL', `the database: sqlite:FILE or postgres://user@host:5432/name (default: $DATABASE_URL, else ${DEFAULT_DATABASE_URL})`, text);
+
+/** --db, else DATABASE_URL, else the SQLite file. */
+export function databaseUrl(db: string | undefined, env: NodeJS.ProcessEnv): string {
+  return db ?? (env.DATABASE_URL || DEFAULT_DATABASE_URL);
+}
+
+/** Runs `work` on the platform of an existing database with the current schema; creates nothing. */
+export async function withPlatform<T>(url: string, work: (platform: Platform) => Promise<T>): Promise<T> {
+  const store = await Store.open(url, { existing: true });
+  try {
+    return await work(await createPlatform(store));
+  } finally {
+    await store.close();
+  }
+}
+
+type WithDatabase<F extends Flags> = F & { db: typeof DATABASE_FLAG };
+
+/**
+ * An operator's command: its flags plus --db, and one domain call on the platform. `check` refuses
+ * contradictory flags before the database is opened.
+ */
+export function adminCommand<F extends Flags>(spec: {
+  name: string;
+  summary: string;
+  details?: string;
+  flags: F;
+  check?(options: Parsed<F>): void;
+  run(platform: Platform, options: Parsed<F>): Promise<Result>;
+}): Command<WithDatabase<F>> {
+  return command({
+    name: spec.name,
+    summary: spec.summary,
+    ...(spec.details ? { details: spec.details } : {}),
+    flags: { ...spec.flags, db: DATABASE_FLAG },
+    run: (options, io: Io) => {
+      spec.check?.(options);
+      // `db` is the flag added here; its value's type is lost in the generic spread.
+      return withPlatform(databaseUrl(options.db as string | undefined, io.env), (platform) => spec.run(platform, options));
+    },
+  });
+}

@@ -1,0 +1,110 @@
+// The number pool as admins manage it: list it, move numbers between suppliers (a replaced key, a
+// SIM bank sold to another supplier), and take numbers out for good. Suppliers add numbers
+// themselves through the push API (suppliers.ts).
+import type { Store } from '../store/store.js';
+import { normalizeCountry } from './catalog.js';
+import type { Clock } from './clock.js';
+import { DomainError } from './errors.js';
+import { toOffset, type PageRequest } from './paging.js';
+import { normalizeNumbers, supplierNamed } from './suppliers.js';
+
+export interface PoolNumber {
+  number: string;
+  country: string;
+  operator: string;
+  supplier: string;
+  online: boolean;
+  /** The live order using the number, if any. */
+  orderId: string | null;
+  removedAt: number | null;
+  createdAt: number;
+}
+
+export interface NumberQuery extends PageRequest {
+  supplier?: string | undefined;
+  country?: string | undefined;
+  online?: boolean | undefined;
+  /** List removed numbers instead of the pool. */
+  removed?: boolean | undefined;
+}
+
+export class NumberService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(query: NumberQuery): Promise<{ count: number; numbers: PoolNumber[] }> {
+    const page = toOffset(query);
+    let country: string | undefined;
+    if (query.country !== undefined) {
+      country = normalizeCountry(query.country);
+      if (!country) throw new DomainError('INVALID_INPUT', `${query.country} is not an ISO 3166 country code`);
+    }
+    const supplier = query.supplier === undefined ? undefined : await supplierNamed(this.store.read, query.supplier);
+    const { count, rows } = await this.store.read.numbers.list(
+      { supplierId: supplier?.id, country, online: query.online, removed: query.removed ?? false },
+      page,
+    );
+    return {
+      count,
+      numbers: rows.map((r) => ({
+        number: r.number,
+        country: r.country,
+        operator: r.operator,
+        supplier: r.supplier,
+        online: r.online === 1,
+        orderId: r.order_id,
+        removedAt: r.removed_at,
+        createdAt: r.created_at,
+      })),
+    };
+  }
+
+  /**
+   * Moves numbers (`numbers`, or every number in the pool of `from`) to supplier `to`, online state
+   * and all. Live orders keep the supplier they were made with: it is paid its share of their charges.
+   */
+  async transfer(input: { from: string; to: string; numbers?: string[] | undefined }): Promise<{ transferred: number }> {
+    if (input.from === input.to) throw new DomainError('INVALID_INPUT', 'Numbers move between two different suppliers');
+    const numbers = input.numbers === undefined ? undefined : normalizeNumbers(input.numbers);
+    const now = this.clock.now();
+    const transferred = await this.store.transaction(async (repos) => {
+      const from = await supplierNamed(repos, input.from);
+      const to = await supplierNamed(repos, input.to);
+      if (numbers) {
+        const unknown = await repos.numbers.unknownOf(from.id, numbers);
+        if (unknown.length > 0) {
+          throw new DomainError('UNKNOWN_NUMBER', `Not in the pool of ${from.name}: ${unknown.join(', ')}`, { numbers: unknown });
+        }
+      }
+      return repos.numbers.transfer(from.id, to.id, numbers, now);
+    });
+    return { transferred };
+  }
+
+  /**
+   * Takes numbers out of the pool: never handed out again, refused by the push API as unregistered,
+   * their history kept. A number a live order is using is refused: end the order first. A supplier
+   * that registers a removed number again brings it back as its own.
+   */
+  async remove(inputs: string[]): Promise<{ removed: number }> {
+    const numbers = normalizeNumbers(inputs);
+    const now = this.clock.now();
+    const removed = await this.store.transaction(async (repos) => {
+      const rows = await repos.numbers.lockMany(numbers);
+      const found = new Set(rows.map((r) => r.number));
+      const unknown = numbers.filter((n) => !found.has(n));
+      if (unknown.length > 0) throw new DomainError('NOT_FOUND', `Not in the pool: ${unknown.join(', ')}`, { numbers: unknown });
+      const busy = rows.filter((r) => r.active_order_id !== null).map((r) => r.number);
+      if (busy.length > 0) {
+        throw new DomainError('NUMBER_BUSY', `A live order is using ${busy.join(', ')}: wait until it ends, then remove again`, { numbers: busy });
+      }
+      return repos.numbers.remove(
+        rows.filter((r) => r.removed_at === null).map((r) => r.id),
+        now,
+      );
+    });
+    return { removed };
+  }
+}
