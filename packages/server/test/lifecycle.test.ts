@@ -108,7 +108,7 @@ describe.each(DIALECTS)('lifecycle over HTTP on %s', (dialect) => {
     expect(await supplier('POST', '/sms', { id: 'late', to: third.number, text: 'Telegram code: 99999' })).toEqual({ accepted: true, orderId: null, reason: 'no_live_order' });
     expect((await api('/user/info')).data.balance).toBe(470);
     const unmatched = await cliJson<{ receiver: string; text: string }[]>(['admin', 'sms', 'unmatched', '--db', database.url]);
-    expect(unmatched).toMatchObject([{ receiver: third.number, text: 'Telegram code: 99999' }]);
+    expect(unmatched).toMatchObject([{ receiver: third.number, text: 'Telegram code: 99999', reason: 'no_live_order' }]);
   });
 
   it('credits a recharge once an admin marks it paid with the CLI', async () => {

@@ -33,13 +33,17 @@ const rechargePay = adminCommand({
 
 const smsUnmatched = adminCommand({
   name: 'admin sms unmatched',
-  summary: 'SMS no live order took (late ones), never charged, newest first',
+  summary: 'SMS no order took, never charged, newest first, each with why',
+  details: 'Reasons: no_live_order (late, or no order on the number), other_service (names another service than its order\'s), no_code (no code and no mention of the order\'s service: carrier notices, spam).',
   flags: { limit: option('N', 'how many', wholeNumber(1, 500), 50) },
   async run(p, o) {
     const rows = await p.inboundSms.unmatched(o.limit);
     return {
       json: rows,
-      text: rows.map((r) => `${iso(r.receivedAt)}  ${r.receiver}  from ${r.sender || '?'}  ${JSON.stringify(r.text)}`).join('\n') || 'No unmatched SMS',
+      text:
+        rows
+          .map((r) => `${iso(r.receivedAt)}  ${r.receiver}  ${r.reason}${r.candidateOrderId ? ` (order ${r.candidateOrderId})` : ''}  from ${r.sender || '?'}  ${JSON.stringify(r.text)}`)
+          .join('\n') || 'No unmatched SMS',
     };
   },
 });
