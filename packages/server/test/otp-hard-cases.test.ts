@@ -1,22 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { extractCode } from '../src/domain/otp/extract.js';
-
-interface CorpusRow {
-  service: string;
-  lang: string;
-  text: string;
-  code: string | null;
-  normalized: string | null;
-  source: string;
-}
-
-function load(name: string): CorpusRow[] {
-  return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as CorpusRow);
-}
+import { loadCorpus as load } from './helpers/corpus.js';
 
 // Real SMS from public sources (every line names its source): letter and mixed codes, codes framed
 // by "#", keys next to card masks, bank messages full of amounts and dates, Russian in Latin letters,

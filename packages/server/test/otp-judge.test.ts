@@ -1,21 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { judgeSms, type SmsVerdict } from '../src/domain/otp/judge.js';
 import { KNOWN_SERVICES } from '../src/domain/vocabulary/services.js';
 import { resolveService } from '../src/domain/otp/services.js';
-
-interface CorpusRow {
-  service: string;
-  text: string;
-  normalized: string | null;
-}
-
-function load(name: string): CorpusRow[] {
-  return readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as CorpusRow);
-}
+import { loadCorpus as load } from './helpers/corpus.js';
 
 const judge = (text: string, orderService: string | undefined, sender = ''): SmsVerdict => judgeSms({ text, sender }, orderService);
 const delivered = (v: SmsVerdict): string | null | undefined => (v.deliver ? (v.code?.code ?? null) : undefined);

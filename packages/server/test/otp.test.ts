@@ -1,20 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { extractCode, type ExtractedCode } from '../src/domain/otp/extract.js';
 import { resolveService, serviceKey } from '../src/domain/otp/services.js';
+import { loadCorpus } from './helpers/corpus.js';
 
-interface CorpusRow {
-  service: string;
-  lang: string;
-  text: string;
-  code: string | null;
-  normalized: string | null;
-}
-
-const corpus: CorpusRow[] = readFileSync(new URL('./fixtures/otp-corpus.jsonl', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '')
-  .map((line) => JSON.parse(line) as CorpusRow);
+const corpus = loadCorpus('otp-corpus.jsonl');
 
 function code(text: string, service?: string): string | null {
   return extractCode(text, service === undefined ? undefined : { service })?.code ?? null;
