@@ -6,11 +6,13 @@ import { systemClock, type Clock } from './clock.js';
 import { defaultDomainConfig, type DomainConfig } from './config.js';
 import { DomainEventHub } from './events.js';
 import { InboundSmsService } from './inbound-sms.js';
+import { ProtocolNames } from './names.js';
 import { Ledger } from './ledger.js';
 import { NumberService } from './numbers.js';
 import { OrderService } from './orders.js';
 import { RechargeService } from './recharges.js';
 import { StatsService } from './stats.js';
+import { StockService } from './stock.js';
 import { SupplierService } from './suppliers.js';
 import { UserService } from './users.js';
 
@@ -28,6 +30,10 @@ export interface Platform {
   inboundSms: InboundSmsService;
   recharges: RechargeService;
   blacklist: BlacklistService;
+  /** How SMS-Activate and 5SIM name services and countries. */
+  names: ProtocolNames;
+  /** What is for sale now, with counts. */
+  stock: StockService;
   stats: StatsService;
 }
 
@@ -54,6 +60,8 @@ export async function createPlatform(
     inboundSms: new InboundSmsService(store, ledger, events, clock),
     recharges: new RechargeService(store, ledger, clock, config),
     blacklist: new BlacklistService(store, clock),
+    names: new ProtocolNames(store, clock, config.cacheTtlMs),
+    stock: new StockService(store, clock),
     stats: new StatsService(store),
   };
 }

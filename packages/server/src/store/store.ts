@@ -5,6 +5,7 @@ import { migrateToLatest, migrationState } from './migrate.js';
 import { AccountRepository } from './repositories/accounts.js';
 import { CatalogRepository } from './repositories/catalog.js';
 import { InboundSmsRepository } from './repositories/inbound-sms.js';
+import { NameRepository } from './repositories/names.js';
 import { NumberRepository } from './repositories/numbers.js';
 import { OrderRepository } from './repositories/orders.js';
 import { RechargeRepository } from './repositories/recharges.js';
@@ -23,6 +24,7 @@ export interface Repositories {
   orders: OrderRepository;
   inboundSms: InboundSmsRepository;
   recharges: RechargeRepository;
+  names: NameRepository;
 }
 
 function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositories {
@@ -36,6 +38,7 @@ function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositori
     orders: new OrderRepository(db, dialect),
     inboundSms: new InboundSmsRepository(db),
     recharges: new RechargeRepository(db),
+    names: new NameRepository(db),
   };
 }
 

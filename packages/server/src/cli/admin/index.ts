@@ -2,6 +2,7 @@
 // admin panel makes.
 import { BLACKLIST_COMMANDS, NUMBER_COMMANDS } from './numbers.js';
 import { MONEY_COMMANDS } from './money.js';
+import { NAME_COMMANDS } from './names.js';
 import { ORDER_COMMANDS } from './orders.js';
 import { PROJECT_COMMANDS } from './projects.js';
 import { SUPPLIER_COMMANDS } from './suppliers.js';
@@ -15,6 +16,7 @@ export const ADMIN_COMMANDS = [
   ...BLACKLIST_COMMANDS,
   ...ORDER_COMMANDS,
   ...MONEY_COMMANDS,
+  ...NAME_COMMANDS,
 ];
 
 /** What each group of commands is about, for the help. */
@@ -29,4 +31,6 @@ export const ADMIN_GROUPS: Record<string, string> = {
   'admin recharge': 'Recharge orders',
   'admin sms': 'SMS no order took',
   'admin ledger': 'The books',
+  'admin service': 'Services, and how SMS-Activate and 5SIM name them',
+  'admin country': 'Countries, and how SMS-Activate and 5SIM name them',
 };
