@@ -33,7 +33,7 @@ describe('fastpva CLI', () => {
   afterAll(async () => database?.drop());
 
   it('migrates once, then reports the database up to date', async () => {
-    expect(await cliJson(['migrate', ...db])).toEqual({ applied: ['0001_init', '0002_fair_use', '0003_admin_lookups'] });
+    expect(await cliJson(['migrate', ...db])).toEqual({ applied: ['0001_init', '0002_fair_use', '0003_admin_lookups', '0006_smpp'] });
     expect(await cliJson(['migrate', ...db])).toEqual({ applied: [] });
   });
 

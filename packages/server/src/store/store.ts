@@ -8,6 +8,7 @@ import { InboundSmsRepository } from './repositories/inbound-sms.js';
 import { NumberRepository } from './repositories/numbers.js';
 import { OrderRepository } from './repositories/orders.js';
 import { RechargeRepository } from './repositories/recharges.js';
+import { SmppRepository } from './repositories/smpp.js';
 import { SupplierRepository } from './repositories/suppliers.js';
 import { TransferRepository } from './repositories/transfers.js';
 import { UserRepository } from './repositories/users.js';
@@ -23,6 +24,7 @@ export interface Repositories {
   orders: OrderRepository;
   inboundSms: InboundSmsRepository;
   recharges: RechargeRepository;
+  smpp: SmppRepository;
 }
 
 function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositories {
@@ -36,6 +38,7 @@ function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositori
     orders: new OrderRepository(db, dialect),
     inboundSms: new InboundSmsRepository(db),
     recharges: new RechargeRepository(db),
+    smpp: new SmppRepository(db, dialect),
   };
 }
 
