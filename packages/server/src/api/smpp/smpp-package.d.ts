@@ -44,7 +44,8 @@ declare module 'smpp' {
 
   export class Session extends EventEmitter {
     socket: Socket;
-    send(pdu: PDU, onSent?: Callback): boolean;
+    /** Sends a PDU; `onResponse` gets a request's response. False when the connection cannot take it. */
+    send(pdu: PDU, onResponse?: Callback): boolean;
     /** Stops reading PDUs until resume(). */
     pause(): void;
     resume(): void;
@@ -82,6 +83,7 @@ declare module 'smpp' {
   }
 
   const smpp: {
+    PDU: new (command: string, fields?: PduFields) => PDU;
     createServer(options: Record<string, never>, onSession: (session: Session) => void): Server;
     connect(options: { host: string; port: number }, onConnect?: () => void): Session;
     /** Defines (or redefines) a command for every session in the process. */
