@@ -85,6 +85,7 @@ const envSchema = z.object({
   SOCKET_TIMEOUT_MS: ms.default(DEFAULT_TIMEOUTS.socketMs),
   KEEP_ALIVE_TIMEOUT_MS: ms.default(DEFAULT_TIMEOUTS.keepAliveMs),
   SMPP_PORT: PORT.optional(),
+  SMPP_HOST: z.string().min(1).optional(),
   SMPP_MAX_PER_SECOND: wholeNumber(1, MAX_PER_SECOND_LIMIT, 'messages per second').default(50),
   SMPP_IDLE_SECONDS: wholeNumber(1, 86_400, 'seconds').default(120),
 })
@@ -102,8 +103,8 @@ export interface ServerConfig {
   /** The HTTP layer: proxies, timeouts, rate limits, /metrics. */
   http: Required<Pick<AppOptions, 'timeouts' | 'rateLimits' | 'metrics'>> & Pick<AppOptions, 'trustProxy'>;
   domain: Partial<DomainConfig>;
-  /** The SMPP server; off (undefined) unless SMPP_PORT is set. */
-  smpp: Omit<SmppOptions, 'host'> | undefined;
+  /** The SMPP server; off (undefined) unless SMPP_PORT is set. Its host, when not its own, is the HTTP host. */
+  smpp: (Omit<SmppOptions, 'host'> & { host: string | undefined }) | undefined;
 }
 
 /** Reads the environment; `overrides` (from CLI flags) win. Throws a ConfigError naming every bad variable. */
@@ -158,7 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     smpp:
       e.SMPP_PORT === undefined
         ? undefined
-        : { port: e.SMPP_PORT, maxPerSecond: e.SMPP_MAX_PER_SECOND, idleMs: e.SMPP_IDLE_SECONDS * 1000 },
+        : { port: e.SMPP_PORT, host: e.SMPP_HOST, maxPerSecond: e.SMPP_MAX_PER_SECOND, idleMs: e.SMPP_IDLE_SECONDS * 1000 },
     ...overrides,
   };
 }

@@ -26,7 +26,7 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
     let smpp: SmppServer | undefined;
     try {
       await app.listen({ port: config.port, host: config.host });
-      if (config.smpp) smpp = await startSmppServer(platform, { ...config.smpp, host: config.host }, app.log);
+      if (config.smpp) smpp = await startSmppServer(platform, { ...config.smpp, host: config.smpp.host ?? config.host }, app.log);
     } catch (error) {
       // An app that could not listen (or whose SMPP server could not) still has a Redis connection and timers to stop.
       await app.close();

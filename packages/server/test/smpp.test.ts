@@ -331,7 +331,7 @@ describe.each(DIALECTS)('SMPP server on %s', (dialect) => {
 describe('fastpva serve with SMPP_PORT', () => {
   it('starts the SMPP server beside HTTP, and stops it', async () => {
     const database = await createTestDatabase('sqlite');
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, SMPP_PORT: '0', LOG_LEVEL: 'silent' });
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, SMPP_PORT: '0', SMPP_HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
     expect(loadConfig({}).smpp).toBeUndefined();
     const running = await startServer(config);
     try {
