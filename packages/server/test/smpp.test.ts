@@ -8,7 +8,7 @@ import { startSmppServer, type SmppServer } from '../src/api/smpp/server.js';
 import { loadConfig } from '../src/config.js';
 import { DUPLICATE_WINDOW_MS, PART_TTL_MS } from '../src/domain/smpp.js';
 import { startServer } from '../src/server.js';
-import { hereJson } from './helpers/cli.js';
+import { hereJson, runHere } from './helpers/cli.js';
 import { createTestDatabase, DIALECTS } from './helpers/databases.js';
 import { createTestPlatform, expectLedgerConsistent, seedUserAndSupplier, type Seeded, type TestPlatform } from './helpers/platform.js';
 
@@ -108,6 +108,10 @@ describe.each(DIALECTS)('SMPP server on %s', (dialect) => {
     expect(stored.password_hash).not.toContain(credentials.password);
     // Asking again shows the system_id, never the password.
     expect(await admin('supplier', 'smpp', '--supplier', 'GoIP rack')).toEqual({ systemId: credentials.systemId, maxPerSecond: null, gsm7: 'unpacked' });
+    const refused = (...args: string[]) => runHere(['admin', 'supplier', 'smpp', ...args, '--db', t.database.url]);
+    expect(await refused('--supplier', 'Nobody')).toMatchObject({ code: 1, stderr: 'fastpva: No supplier Nobody\n' });
+    expect(await refused('--supplier', 'GoIP rack', '--max-per-second', '0')).toMatchObject({ code: 2, stderr: expect.stringContaining('--max-per-second 0: at least 1') });
+    expect(await refused('--supplier', 'GoIP rack', '--gsm7', 'septets')).toMatchObject({ code: 2, stderr: expect.stringContaining('either unpacked or packed') });
   });
 
   it('accepts every bind type and answers enquire_link and unbind', async () => {
@@ -252,6 +256,16 @@ describe.each(DIALECTS)('SMPP server on %s', (dialect) => {
     t.clock.advance(1000);
     expect((await c.request('submit_sm', sms(2))).command_status).toBe(smpp.ESME_ROK);
     expect(await storedFor('447911000001')).toHaveLength(3);
+  });
+
+  it('reads packed GSM from a gateway set to send it so', async () => {
+    const packed = await admin('supplier', 'smpp', '--supplier', 'Slow SMSC', '--gsm7', 'packed', '--clear-max-per-second');
+    expect(packed).toMatchObject({ maxPerSecond: null, gsm7: 'packed' });
+    const c = await client(bind(server.port, await admin<Credentials>('supplier', 'smpp', '--supplier', 'Slow SMSC', '--rotate')));
+    // 23.038's example: "hellohello" packed.
+    const resp = await c.request('deliver_sm', { source_addr: '4420', destination_addr: '447911000001', data_coding: 0, short_message: Buffer.from('e8329bfd4697d9ec37', 'hex') });
+    expect(resp.command_status).toBe(smpp.ESME_ROK);
+    expect(await storedWith('hellohello')).toHaveLength(1);
   });
 
   it('answers a failure to store with a temporary error, and takes the retry', async () => {
