@@ -135,8 +135,8 @@ export async function startSmppServer(platform: Platform, options: SmppOptions, 
       if (!throttle.take(bound.supplierId, bound.settings.maxPerSecond ?? options.maxPerSecond, platform.clock.now())) {
         return void refuse(pdu, smpp.ESME_RTHROTTLED);
       }
-      if (!(await stillBound(pdu, bound))) return;
       try {
+        if (!(await stillBound(pdu, bound))) return;
         const m = readMessage(pdu, bound.settings.gsm7);
         let units = m.units;
         let fingerprint = digest(m.sender, m.receiver, m.alphabet, units.toString('hex'));

@@ -6,17 +6,10 @@ declare module 'smpp' {
   /** The fields of a PDU fastpva reads or sets; the package names them as SMPP does. */
   export interface PduFields {
     command_status?: number;
-    sequence_number?: number;
     system_id?: string;
     password?: string;
-    system_type?: string;
-    interface_version?: number;
     message_id?: string;
-    source_addr_ton?: number;
-    source_addr_npi?: number;
     source_addr?: string;
-    dest_addr_ton?: number;
-    dest_addr_npi?: number;
     destination_addr?: string;
     esm_class?: number;
     data_coding?: number;
@@ -93,14 +86,12 @@ declare module 'smpp' {
     tlvs: Record<string, TlvDefinition>;
     types: { buffer: ParamType; tlv: { buffer: ParamType } };
     ESME_ROK: number;
-    ESME_RINVMSGLEN: number;
     ESME_RINVCMDID: number;
     ESME_RINVBNDSTS: number;
     ESME_RALYBND: number;
     ESME_RSYSERR: number;
     ESME_RINVDSTADR: number;
     ESME_RBINDFAIL: number;
-    ESME_RMSGQFUL: number;
     ESME_RINVESMCLASS: number;
     ESME_RTHROTTLED: number;
     ESME_RX_T_APPN: number;
