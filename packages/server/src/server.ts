@@ -1,6 +1,7 @@
 // A running fastpva node: store, domain, HTTP surfaces and background jobs.
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
+import { startSmppServer, type SmppServer } from './api/smpp/server.js';
 import type { ServerConfig } from './config.js';
 import type { Clock } from './domain/clock.js';
 import { createPlatform, type Platform } from './domain/platform.js';
@@ -12,6 +13,8 @@ export interface RunningServer {
   platform: Platform;
   /** http://host:port as bound (the real port when 0 was asked for). */
   url: string;
+  /** The SMPP server's port as bound, when SMPP_PORT is set. */
+  smppPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -20,11 +23,15 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
   try {
     const platform = await createPlatform(store, { clock: options.clock, config: config.domain });
     const app = await buildApp(platform, { logger: { level: config.logLevel }, logRequests: config.logRequests, ...config.http });
-    // An app that could not listen still has a Redis connection and timers to stop.
-    await app.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
+    let smpp: SmppServer | undefined;
+    try {
+      await app.listen({ port: config.port, host: config.host });
+      if (config.smpp) smpp = await startSmppServer(platform, { ...config.smpp, host: config.smpp.host ?? config.host }, app.log);
+    } catch (error) {
+      // An app that could not listen (or whose SMPP server could not) still has a Redis connection and timers to stop.
       await app.close();
       throw error;
-    });
+    }
     const sweeper = startExpirySweeper(platform.orders, config.sweepIntervalMs, app.log);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -33,8 +40,10 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
       app,
       platform,
       url: `http://${host}:${port}`,
+      smppPort: smpp?.port,
       async close() {
         await sweeper.stop();
+        await smpp?.close();
         await app.close();
         await store.close();
       },

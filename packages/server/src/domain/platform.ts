@@ -11,6 +11,7 @@ import { Ledger } from './ledger.js';
 import { NumberService } from './numbers.js';
 import { OrderService } from './orders.js';
 import { RechargeService } from './recharges.js';
+import { SmppService } from './smpp.js';
 import { StatsService } from './stats.js';
 import { StockService } from './stock.js';
 import { SupplierService } from './suppliers.js';
@@ -29,6 +30,7 @@ export interface Platform {
   orders: OrderService;
   inboundSms: InboundSmsService;
   recharges: RechargeService;
+  smpp: SmppService;
   blacklist: BlacklistService;
   /** How SMS-Activate and 5SIM name services and countries. */
   names: ProtocolNames;
@@ -46,6 +48,7 @@ export async function createPlatform(
   const events = new DomainEventHub();
   const ledger = await Ledger.load(store);
   const catalog = new CatalogService(store, clock, config);
+  const inboundSms = new InboundSmsService(store, ledger, events, clock);
   return {
     store,
     clock,
@@ -57,8 +60,9 @@ export async function createPlatform(
     suppliers: new SupplierService(store, catalog, clock, config),
     numbers: new NumberService(store, clock),
     orders: new OrderService(store, ledger, catalog, events, clock, config),
-    inboundSms: new InboundSmsService(store, ledger, events, clock),
+    inboundSms,
     recharges: new RechargeService(store, ledger, clock, config),
+    smpp: new SmppService(store, inboundSms, clock),
     blacklist: new BlacklistService(store, clock),
     names: new ProtocolNames(store, clock, config.cacheTtlMs),
     stock: new StockService(store, clock),

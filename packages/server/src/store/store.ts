@@ -9,6 +9,7 @@ import { NameRepository } from './repositories/names.js';
 import { NumberRepository } from './repositories/numbers.js';
 import { OrderRepository } from './repositories/orders.js';
 import { RechargeRepository } from './repositories/recharges.js';
+import { SmppRepository } from './repositories/smpp.js';
 import { SupplierRepository } from './repositories/suppliers.js';
 import { TransferRepository } from './repositories/transfers.js';
 import { UserRepository } from './repositories/users.js';
@@ -25,6 +26,7 @@ export interface Repositories {
   inboundSms: InboundSmsRepository;
   recharges: RechargeRepository;
   names: NameRepository;
+  smpp: SmppRepository;
 }
 
 function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositories {
@@ -39,6 +41,7 @@ function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositori
     inboundSms: new InboundSmsRepository(db),
     recharges: new RechargeRepository(db),
     names: new NameRepository(db),
+    smpp: new SmppRepository(db, dialect),
   };
 }
 
