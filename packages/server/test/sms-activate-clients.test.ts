@@ -7,6 +7,7 @@
 // installed (and its URL is a module constant in any case). The Python and Java clients are not
 // installable either; their parsing rules are checked in sms-activate.test.ts.
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from './helpers/databases.js';
 import { createTestPlatform, expectLedgerConsistent, seedUserAndSupplier, type Seeded, type TestPlatform } from './helpers/platform.js';
@@ -23,6 +24,20 @@ interface SmsActivateClient {
 const require = createRequire(import.meta.url);
 const SMSActivate = require('sms-activate') as new (key: string) => SmsActivateClient;
 const errors = require('sms-activate/lib/exceptions') as Record<string, new (...args: unknown[]) => Error>;
+
+/** Raw bytes to the server; everything it answers until it closes the connection. */
+function rawHttp(url: string, data: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(data));
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text));
+    setTimeout(() => socket.destroy(), 5000);
+  });
+}
 
 describe.each(DIALECTS)('npm sms-activate against the server on %s', (dialect) => {
   let t: TestPlatform;
@@ -112,5 +127,16 @@ describe.each(DIALECTS)('npm sms-activate against the server on %s', (dialect) =
     const poor = await t.platform.users.create({ username: 'npm-poor', balance: 10 });
     await expect(client(poor.apiKey).getNumber('tg', 16)).rejects.toBeInstanceOf(errors.NoBalance);
     await expectLedgerConsistent(t.platform);
+  });
+
+  it('words refusals of the HTTP layer on this path as tokens', async () => {
+    const malformed = await rawHttp(base, 'GET /stubs/handler_api.php?api_key=k&action=getBalance HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n');
+    expect(malformed).toMatch(/^HTTP\/1\.1 400 Bad Request\r\nContent-Type: text\/plain; charset=utf-8\r\n[\s\S]*\r\n\r\nERROR_SQL$/);
+    const tooLarge = await fetch(`${base}/stubs/handler_api.php`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `api_key=${s.apiKey}&action=getBalance&pad=${'a'.repeat(70 * 1024)}`,
+    });
+    expect([tooLarge.status, tooLarge.headers.get('content-type'), await tooLarge.text()]).toEqual([413, 'text/plain; charset=utf-8', 'ERROR_SQL']);
   });
 });
