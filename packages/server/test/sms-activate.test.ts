@@ -103,6 +103,11 @@ describe.each(DIALECTS)('SMS-Activate surface on %s', (dialect) => {
       // A repeated parameter keeps its last value (as PHP reads it); unknown parameters are ignored.
       const repeated = await t.app.inject(`/stubs/handler_api.php?api_key=${s.apiKey}&action=getStatus&action=getBalance&forwards=0&ref=abc&wait=30`);
       expect(repeated.body).toBe('ACCESS_BALANCE:12.34');
+      // A NUL character reaches no query: it makes a value match nothing.
+      expect(await tokenOf({ action: 'getBalance' }, { key: `${s.apiKey}\0`, remoteAddress: '10.9.0.3' })).toBe('BAD_KEY');
+      expect(await tokenOf({ action: 'getNumber', service: 't\0g', country: 16 })).toBe('BAD_SERVICE');
+      expect(await tokenOf({ action: 'getStatus', id: '1\0' })).toBe('NO_ACTIVATION');
+      expect(JSON.parse(await jsonOf({ action: 'getNumbersStatus', country: 16, operator: 'ee\0' })).tg_0).toBeGreaterThan(0);
     });
 
     it('answers a wrong method or path with BAD_ACTION, a rate limit and a fault of ours with ERROR_SQL', async () => {

@@ -49,7 +49,7 @@ export function statusValue(text: string): string {
 
 /** The text after `FULL_SMS:`: one line (line breaks become spaces); colons stay ([JAVA] splits once). */
 export function fullSmsText(text: string): string {
-  return defused(text.replace(/\r\n|[\r\n\t]/g, ' ').trim());
+  return defused(text.replace(/[\r\n\t]+/g, ' ').trim());
 }
 
 /**
