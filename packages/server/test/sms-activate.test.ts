@@ -94,6 +94,7 @@ describe.each(DIALECTS)('SMS-Activate surface on %s', (dialect) => {
       // The query wins over the body, parameter by parameter.
       expect((await post(`/stubs/handler_api.php?action=getBalance`, `api_key=${s.apiKey}&action=getNumbersStatusX`)).body).toBe('ACCESS_BALANCE:12.34');
       expect((await post(`/stubs/handler_api.php?api_key=wrong`, `api_key=${s.apiKey}&action=getBalance`)).body).toBe('BAD_KEY');
+      expect((await post('/stubs/handler_api.php', `api_key=${s.apiKey}&action=getBalance`, 'application/x-www-form-urlencoded; charset=UTF-8')).body).toBe('ACCESS_BALANCE:12.34');
       // A JSON body works as a form does; another kind of body is ignored.
       expect((await post('/stubs/handler_api', JSON.stringify({ api_key: s.apiKey, action: 'getBalance' }), 'application/json')).body).toBe('ACCESS_BALANCE:12.34');
       expect((await post(`/stubs/handler_api?api_key=${s.apiKey}&action=getBalance`, 'whatever', 'text/plain')).body).toBe('ACCESS_BALANCE:12.34');

@@ -224,9 +224,8 @@ export async function smsActivateApi(app: FastifyInstance, { platform, limits }:
       const counts: Record<string, number> = {};
       for (const key of LEGACY_STATUS_KEYS) counts[key] = 0;
       for (const [code, byCountry] of all) {
-        let count = 0;
-        for (const offer of byCountry.values()) if (country === undefined || offer.iso === country.iso) count += offer.count;
-        if (country === undefined || [...byCountry.values()].some((o) => o.iso === country.iso)) counts[`${code}_0`] = count;
+        const sold = [...byCountry.values()].filter((offer) => country === undefined || offer.iso === country.iso);
+        if (sold.length > 0) counts[`${code}_0`] = sold.reduce((sum, offer) => sum + offer.count, 0);
       }
       const sorted: Record<string, number> = {};
       for (const key of Object.keys(counts).sort()) sorted[key] = counts[key]!;
