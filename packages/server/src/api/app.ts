@@ -2,6 +2,8 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Platform } from '../domain/platform.js';
 import { fastpvaApi } from './fastpva/plugin.js';
+import { DEFAULT_FIVESIM, fivesimApi, type FivesimOptions } from './fivesim/plugin.js';
+import { rejectionShape as fivesimShape } from './fivesim/wire.js';
 import { rejectionShape as fastpvaShape } from './fastpva/wire.js';
 import { DEFAULT_RATE_LIMITS, setUpLimits, type RateLimitConfig } from './limits.js';
 import { loggerOptions, type LogOptions } from './logging.js';
@@ -38,12 +40,17 @@ export interface AppOptions {
   timeouts?: Timeouts;
   rateLimits?: RateLimitConfig;
   metrics?: MetricsConfig;
+  /** The 5SIM surface's choices (the status of `no free phones`). */
+  fivesim?: FivesimOptions;
 }
 
 const FASTPVA_PREFIX = '/pvapublic';
+const FIVESIM_PREFIX = '/v1';
+
+const underPrefix = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
 /** The surface a path belongs to, for rejections made before routing. */
-const shapeOfPath = (path: string) => (path === FASTPVA_PREFIX || path.startsWith(`${FASTPVA_PREFIX}/`) ? fastpvaShape : jsonShape);
+const shapeOfPath = (path: string) => (underPrefix(path, FASTPVA_PREFIX) ? fastpvaShape : underPrefix(path, FIVESIM_PREFIX) ? fivesimShape : jsonShape);
 
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
@@ -74,5 +81,6 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(opsApi, { platform, limits, metrics: options.metrics ?? DEFAULT_METRICS });
   await app.register(fastpvaApi, { platform, limits, prefix: FASTPVA_PREFIX });
   await app.register(supplierApi, { platform, limits, prefix: '/supplier/v1' });
+  await app.register(fivesimApi, { platform, limits, fivesim: options.fivesim ?? DEFAULT_FIVESIM, prefix: FIVESIM_PREFIX });
   return app;
 }
