@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/api/app.js';
 import { DEFAULT_RATE_LIMITS } from '../src/api/limits.js';
+import { loadConfig } from '../src/config.js';
 import { DIALECTS } from './helpers/databases.js';
 import { createTestPlatform, expectLedgerConsistent, type TestPlatform } from './helpers/platform.js';
 
@@ -271,6 +272,54 @@ describe.each(DIALECTS)('5SIM API on %s', (dialect) => {
     // 5SIM's order ids are this platform's: SMS-Activate's and 5SIM's id name the same order.
     expect((await t.platform.orders.activation(await userId('late'), expiring.id)).endReason).toBe('expire');
     await expectLedgerConsistent(t.platform);
+  });
+
+  it('keeps max prices per product, which cap purchases without a maxPrice of their own', async () => {
+    const key = await customer('thrifty', 1000);
+    const send = (method: 'POST' | 'DELETE', payload: unknown) =>
+      t.app.inject({ method, url: '/v1/user/max-prices', headers: { authorization: `Bearer ${key}` }, payload: payload as object });
+    expect(await ok('/v1/user/max-prices', key)).toBe('[]');
+    const set = await send('POST', { product_name: 'telegram', price: 0.2 });
+    expect([set.statusCode, set.headers['content-type'], set.body]).toEqual([200, 'application/json', '{"success":true}']);
+    const limits = JSON.parse(await ok('/v1/user/max-prices', key)) as { id: number }[];
+    expect(await ok('/v1/user/max-prices', key)).toBe(`[{"id":${limits[0]!.id},"product":"telegram","price":0.2,"CreatedAt":"${at(t.clock.now())}"}]`);
+    // 25 cents is above the stored 20; a maxPrice on the purchase wins over the stored one.
+    expect(await refused('/v1/user/buy/activation/england/any/telegram', key)).toEqual([400, 'no free phones']);
+    const bought = JSON.parse(await ok('/v1/user/buy/activation/england/any/telegram?maxPrice=0.25', key)) as { id: number };
+    t.clock.advance(10_000);
+    await ok(`/v1/user/cancel/${bought.id}`, key);
+    expect((await send('POST', { product_name: 'telegram', price: '0.3' })).statusCode).toBe(200);
+    expect(JSON.parse(await ok('/v1/user/max-prices', key))).toMatchObject([{ product: 'telegram', price: 0.3 }]);
+    const capped = JSON.parse(await ok('/v1/user/buy/activation/england/any/telegram', key)) as { id: number };
+    t.clock.advance(10_000);
+    await ok(`/v1/user/cancel/${capped.id}`, key);
+
+    const refusedBody = async (method: 'POST' | 'DELETE', payload: unknown) => {
+      const res = await send(method, payload);
+      return [res.statusCode, res.body];
+    };
+    expect(await refusedBody('POST', { price: 1 })).toEqual([400, 'product_name is empty']);
+    expect(await refusedBody('POST', { product_name: ' ', price: 1 })).toEqual([400, 'product_name is empty']);
+    expect(await refusedBody('POST', { product_name: 'nothing', price: 1 })).toEqual([400, 'no product']);
+    expect(await refusedBody('POST', { product_name: 'telegram', price: 'lots' })).toEqual([400, 'bad price']);
+    expect(await refusedBody('DELETE', { product_name: 'telegram' })).toEqual([200, '{"success":true}']);
+    expect(await refusedBody('DELETE', { product_name: 'telegram' })).toEqual([400, 'record not found']);
+    expect(await ok('/v1/user/max-prices', key)).toBe('[]');
+    expect(await balanceOf('thrifty')).toBe(1000);
+  });
+
+  it('answers `no free phones` with HTTP 200 when told to, as 5sim.net does', async () => {
+    expect(loadConfig({}).http.fivesim).toEqual({ noFreePhonesStatus: 400 });
+    expect(loadConfig({ FIVESIM_NO_FREE_PHONES_STATUS: '200' }).http.fivesim).toEqual({ noFreePhonesStatus: 200 });
+    expect(() => loadConfig({ FIVESIM_NO_FREE_PHONES_STATUS: '404' })).toThrow(/FIVESIM_NO_FREE_PHONES_STATUS=404: not 200 or 400/);
+    const key = await customer('strict', 1000);
+    const app = await buildApp(t.platform, { fivesim: { noFreePhonesStatus: 200 } });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/v1/user/buy/activation/england/three/telegram', headers: { authorization: `Bearer ${key}` } });
+      expect([res.statusCode, res.headers['content-type'], res.body]).toEqual([200, 'text/plain; charset=utf-8', 'no free phones']);
+    } finally {
+      await app.close();
+    }
   });
 
   it('answers a caller over its rate limit with 429 and a plain-text reason', async () => {

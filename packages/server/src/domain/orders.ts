@@ -38,6 +38,8 @@ export interface ServiceAcquireRequest {
   country?: string | undefined;
   /** The most the customer pays, in cents. */
   maxPrice?: number | undefined;
+  /** Without `maxPrice`, the customer's stored max price for the service applies (5SIM's max-prices). */
+  storedMaxPrice?: boolean | undefined;
   operators?: string[] | undefined;
   excludePrefixes?: string[] | undefined;
 }
@@ -185,7 +187,8 @@ export class OrderService {
   async acquireForService(request: ServiceAcquireRequest): Promise<AcquiredNumber> {
     const offers = await this.catalog.offers(request.userId, request.service, request.country);
     if (offers.length === 0) throw new DomainError('SERVICE_NOT_OFFERED', `No project sells ${request.service}${request.country ? ` in ${request.country}` : ''}`);
-    const affordable = offers.filter((o) => request.maxPrice === undefined || o.price <= request.maxPrice);
+    const maxPrice = request.maxPrice ?? (request.storedMaxPrice ? await this.catalog.maxPriceOf(request.userId, request.service) : undefined);
+    const affordable = offers.filter((o) => maxPrice === undefined || o.price <= maxPrice);
     if (affordable.length === 0) {
       throw new DomainError('PRICE_TOO_LOW', `The cheapest ${request.service} number costs ${offers[0]!.price} cents`, { minPrice: offers[0]!.price });
     }

@@ -101,3 +101,23 @@ export const ordersQuery = z.object({
 });
 
 export const paymentsQuery = z.object(paging);
+
+/** The product of a max price, as `POST` and `DELETE /user/max-prices` send it in a JSON body. */
+const productName = z.string({ error: 'product_name is empty' }).trim().toLowerCase().min(1, 'product_name is empty');
+
+/** `POST /user/max-prices` `{"product_name":"telegram","price":0.3}`: the price in dollars, as a number or a numeric string. */
+export const maxPriceBody = z.object(
+  {
+    product_name: productName,
+    price: z
+      .union([z.number(), z.string().trim().regex(/^\d{1,9}(\.\d{1,6})?$/, 'bad price')], { error: 'bad price' })
+      .transform((v) => Number(v))
+      .refine((v) => Number.isFinite(v) && v >= 0 && v <= 1_000_000, 'bad price')
+      // Whole cents, never above what the customer wrote.
+      .transform((v) => Math.floor(v * 100 + 1e-6)),
+  },
+  { error: 'product_name is empty' },
+);
+
+/** `DELETE /user/max-prices` `{"product_name":"telegram"}`. */
+export const maxPriceDeleteBody = z.object({ product_name: productName }, { error: 'product_name is empty' });

@@ -251,6 +251,8 @@ export async function fivesimApi(
         service: service.id,
         country: country?.iso,
         maxPrice: q.maxPrice,
+        // Without a maxPrice of its own, the purchase keeps within the customer's stored max price.
+        storedMaxPrice: true,
         operators: p.operator === 'any' ? undefined : [p.operator],
       });
       const names = await namesOf({ service: service.id, country: order.country });
@@ -303,6 +305,28 @@ export async function fivesimApi(
       const page = await orders.activationPage(caller(request).id, { offset: q.offset, limit: q.limit, newestFirst: q.reverse });
       const data = await Promise.all(page.items.map(orderOf));
       return send(reply, { Data: data, ProductNames: [], Statuses: [], Total: page.total });
+    });
+
+    /** The customer's max prices: what a purchase of the product without a maxPrice of its own may cost. */
+    user.get('/user/max-prices', async (request, reply) => {
+      const limits = await platform.catalog.maxPrices(caller(request).id);
+      const vocab = await vocabulary();
+      const product = new Map(vocab.services.map((s) => [s.id, s.fivesim]));
+      return send(reply, limits.map((l) => ({ id: l.id, product: product.get(l.service) ?? l.service, price: wire.dollars(l.price), CreatedAt: wire.time(l.createdAt) })));
+    });
+
+    user.post('/user/max-prices', async (request, reply) => {
+      const body = parseWith(params.maxPriceBody, request.body);
+      const service = await productNamed(body.product_name);
+      await platform.catalog.setMaxPrice(caller(request).id, service.id, body.price);
+      return send(reply, { success: true });
+    });
+
+    user.delete('/user/max-prices', { config: { fivesim: { notFoundText: 'record not found' } } }, async (request, reply) => {
+      const body = parseWith(params.maxPriceDeleteBody, request.body);
+      const service = await productNamed(body.product_name);
+      await platform.catalog.removeMaxPrice(caller(request).id, service.id);
+      return send(reply, { success: true });
     });
 
     user.get('/user/payments', async (request, reply) => {
