@@ -2,6 +2,8 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Platform } from '../domain/platform.js';
 import { fastpvaApi } from './fastpva/plugin.js';
+import { DEFAULT_FIVESIM, fivesimApi, type FivesimOptions } from './fivesim/plugin.js';
+import { rejectionShape as fivesimShape } from './fivesim/wire.js';
 import { rejectionShape as fastpvaShape } from './fastpva/wire.js';
 import { DEFAULT_RATE_LIMITS, setUpLimits, type RateLimitConfig } from './limits.js';
 import { loggerOptions, type LogOptions } from './logging.js';
@@ -40,15 +42,19 @@ export interface AppOptions {
   timeouts?: Timeouts;
   rateLimits?: RateLimitConfig;
   metrics?: MetricsConfig;
+  /** The 5SIM surface's choices (the status of `no free phones`). */
+  fivesim?: FivesimOptions;
 }
 
 const FASTPVA_PREFIX = '/pvapublic';
 const SMS_ACTIVATE_PREFIX = '/stubs';
+const FIVESIM_PREFIX = '/v1';
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
 /** The surface a path belongs to, for rejections made before routing. */
-const shapeOfPath = (path: string) => (under(path, FASTPVA_PREFIX) ? fastpvaShape : under(path, SMS_ACTIVATE_PREFIX) ? smsActivateShape : jsonShape);
+const shapeOfPath = (path: string) =>
+  under(path, FASTPVA_PREFIX) ? fastpvaShape : under(path, SMS_ACTIVATE_PREFIX) ? smsActivateShape : under(path, FIVESIM_PREFIX) ? fivesimShape : jsonShape;
 
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
@@ -80,5 +86,6 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(fastpvaApi, { platform, limits, prefix: FASTPVA_PREFIX });
   await app.register(supplierApi, { platform, limits, prefix: '/supplier/v1' });
   await app.register(smsActivateApi, { platform, limits, prefix: SMS_ACTIVATE_PREFIX });
+  await app.register(fivesimApi, { platform, limits, fivesim: options.fivesim ?? DEFAULT_FIVESIM, prefix: FIVESIM_PREFIX });
   return app;
 }
