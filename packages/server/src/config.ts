@@ -5,6 +5,7 @@ import { DEFAULT_RATE_LIMITS } from './api/limits.js';
 import { DEFAULT_METRICS } from './api/ops.js';
 import type { DomainConfig } from './domain/config.js';
 import { MAX_ACTIVE_ORDERS_LIMIT } from './domain/users.js';
+import { MAX_WAIT_SECONDS } from './domain/waits.js';
 import { DEFAULT_DATABASE_URL } from './store/dialect.js';
 
 /** A setting is wrong; the message names it, what it is, and what it must be, in one line. */
@@ -86,11 +87,19 @@ const envSchema = z.object({
   .refine((e) => e.HEADERS_TIMEOUT_MS <= e.REQUEST_TIMEOUT_MS, { path: ['HEADERS_TIMEOUT_MS'], message: 'must not exceed REQUEST_TIMEOUT_MS' })
   .refine((e) => e.HANDLER_TIMEOUT_MS < e.SOCKET_TIMEOUT_MS, { path: ['SOCKET_TIMEOUT_MS'], message: 'must exceed HANDLER_TIMEOUT_MS, or a late reply cannot be sent' });
 
+/** After a long-poll, time to read and answer before the handler timeout turns the reply into a 503. */
+const WAIT_HEADROOM_MS = 5000;
+
+/** 60 s, or less where HANDLER_TIMEOUT_MS leaves less room. */
+export const maxWaitMs = (handlerTimeoutMs: number): number => Math.max(0, Math.min(MAX_WAIT_SECONDS * 1000, handlerTimeoutMs - WAIT_HEADROOM_MS));
+
 export interface ServerConfig {
   port: number;
   host: string;
   databaseUrl: string;
   dbPoolSize: number;
+  /** Long-poll wake-ups between processes go through this Redis (it also holds the rate-limit counters). */
+  redisUrl: string | undefined;
   sweepIntervalMs: number;
   logLevel: string;
   logRequests: boolean;
@@ -116,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dbPoolSize: e.DB_POOL_SIZE,
+    redisUrl: e.REDIS_URL,
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     logRequests: e.LOG_REQUESTS,
@@ -147,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       shieldQuorum: e.SHIELD_QUORUM,
       maxOpenRecharges: e.MAX_OPEN_RECHARGES,
       rechargeTtlMs: e.RECHARGE_TTL_MINUTES * 60_000,
+      maxWaitMs: maxWaitMs(e.HANDLER_TIMEOUT_MS),
     },
     ...overrides,
   };

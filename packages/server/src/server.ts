@@ -1,6 +1,7 @@
 // A running fastpva node: store, domain, HTTP surfaces and background jobs.
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
+import { connectWaits } from './bus.js';
 import type { ServerConfig } from './config.js';
 import type { Clock } from './domain/clock.js';
 import { createPlatform, type Platform } from './domain/platform.js';
@@ -20,11 +21,17 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
   try {
     const platform = await createPlatform(store, { clock: options.clock, config: config.domain });
     const app = await buildApp(platform, { logger: { level: config.logLevel }, logRequests: config.logRequests, ...config.http });
-    // An app that could not listen still has a Redis connection and timers to stop.
-    await app.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
+    // An app that could not start still has Redis connections and timers to stop.
+    try {
+      const { kind, bus } = await connectWaits(platform.waits, { redisUrl: config.redisUrl, store, log: app.log });
+      // After the held long-polls have answered (preClose).
+      if (bus) app.addHook('onClose', async () => bus.close());
+      app.log.info(`long-poll wake-ups between processes: ${kind}`);
+      await app.listen({ port: config.port, host: config.host });
+    } catch (error) {
       await app.close();
       throw error;
-    });
+    }
     const sweeper = startExpirySweeper(platform.orders, config.sweepIntervalMs, app.log);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -23,6 +23,8 @@ export interface DomainConfig {
   maxOpenRecharges: number;
   /** An unpaid recharge order expires this long after it was opened. */
   rechargeTtlMs: number;
+  /** The longest a long-poll (`wait=`) holds a request: 60 s, less where the HTTP handler timeout needs it. */
+  maxWaitMs: number;
 }
 
 export const defaultDomainConfig: DomainConfig = {
@@ -36,4 +38,5 @@ export const defaultDomainConfig: DomainConfig = {
   shieldQuorum: 3,
   maxOpenRecharges: 3,
   rechargeTtlMs: 60 * 60_000,
+  maxWaitMs: 60_000,
 };

@@ -152,6 +152,11 @@ export interface DeliveredSms {
 /** A batch poll reads at most this many orders. */
 export const MAX_CODES_PER_CALL = 100;
 
+/** Refuses a batch poll (or a wait) over too many orders. */
+export function checkBatchSize(count: number): void {
+  if (count > MAX_CODES_PER_CALL) throw new DomainError('INVALID_INPUT', `At most ${MAX_CODES_PER_CALL} orders per call`);
+}
+
 export const moneyOf = (order: OrderRow): OrderMoney => ({
   id: order.id,
   userId: order.user_id,
@@ -291,7 +296,7 @@ export class OrderService {
   /** Batch poll. Unknown or foreign ids are left out, as are orders with no SMS yet. */
   async getCodes(userId: number, orderIds: string[]): Promise<{ balance: number; orders: Map<string, { code: string; content: string; number: string }> }> {
     const ids = [...new Set(orderIds.filter(isObjectId))];
-    if (ids.length > MAX_CODES_PER_CALL) throw new DomainError('INVALID_INPUT', `At most ${MAX_CODES_PER_CALL} orders per call`);
+    checkBatchSize(ids.length);
     const views = ids.length ? await this.store.read.orders.codeViewsOf(userId, ids) : [];
     const balance = views[0]?.available ?? (await this.store.read.accounts.availableForUser(userId)) ?? 0;
     const byId = new Map(views.map((v) => [v.public_id, v]));

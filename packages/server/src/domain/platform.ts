@@ -15,6 +15,7 @@ import { StatsService } from './stats.js';
 import { StockService } from './stock.js';
 import { SupplierService } from './suppliers.js';
 import { UserService } from './users.js';
+import { SmsWaits } from './waits.js';
 
 export interface Platform {
   store: Store;
@@ -35,6 +36,8 @@ export interface Platform {
   /** What is for sale now, with counts. */
   stock: StockService;
   stats: StatsService;
+  /** Long-poll: `await waits.forSms(userId, [order], waitMs, request.signal)`, then read as usual. */
+  waits: SmsWaits;
 }
 
 export async function createPlatform(
@@ -63,5 +66,6 @@ export async function createPlatform(
     names: new ProtocolNames(store, clock, config.cacheTtlMs),
     stock: new StockService(store, clock),
     stats: new StatsService(store),
+    waits: new SmsWaits(store, events, config.maxWaitMs),
   };
 }

@@ -32,7 +32,7 @@ const MESSAGES: Partial<Record<DomainErrorCode, string>> = {
 const callerOf = new WeakMap<FastifyRequest, { user: AuthUser; query: Record<string, string | string[]> }>();
 
 export async function fastpvaApi(app: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
-  const { users, catalog, orders, recharges } = platform;
+  const { users, catalog, orders, recharges, waits } = platform;
 
   // onRequest, the first hook: a stranger or a caller over its limit costs as little as possible.
   app.addHook('onRequest', async (request) => {
@@ -87,13 +87,16 @@ export async function fastpvaApi(app: FastifyInstance, { platform, limits }: { p
     return send(reply, wire.ok({ number: order.number, orderId: order.orderId }));
   });
 
+  // `wait=` (an extension): held until an SMS comes or the order ends, then the same answer as without.
   app.get('/sms/getCode', async (request, reply) => {
-    const q = parseWith(params.orderIdQuery, query(request));
+    const q = parseWith(params.getCodeQuery, query(request));
+    await waits.forSms(user(request).id, [q.orderId], q.wait * 1000, request.signal);
     return send(reply, wire.codeReply(await orders.getCode(user(request).id, q.orderId)));
   });
 
   app.get('/sms/codes', async (request, reply) => {
     const q = parseWith(params.codesQuery, query(request));
+    await waits.forSms(user(request).id, q.ordersId, q.wait * 1000, request.signal);
     return send(reply, wire.codesReply(await orders.getCodes(user(request).id, q.ordersId)));
   });
 
