@@ -83,6 +83,8 @@ const envSchema = z.object({
   HANDLER_TIMEOUT_MS: ms.default(DEFAULT_TIMEOUTS.handlerMs),
   SOCKET_TIMEOUT_MS: ms.default(DEFAULT_TIMEOUTS.socketMs),
   KEEP_ALIVE_TIMEOUT_MS: ms.default(DEFAULT_TIMEOUTS.keepAliveMs),
+  WEBHOOK_ALLOW_PRIVATE: flag,
+  WEBHOOK_TIMEOUT_MS: wholeNumber(100, 60_000, 'milliseconds').default(10_000),
 })
   .refine((e) => e.HEADERS_TIMEOUT_MS <= e.REQUEST_TIMEOUT_MS, { path: ['HEADERS_TIMEOUT_MS'], message: 'must not exceed REQUEST_TIMEOUT_MS' })
   .refine((e) => e.HANDLER_TIMEOUT_MS < e.SOCKET_TIMEOUT_MS, { path: ['SOCKET_TIMEOUT_MS'], message: 'must exceed HANDLER_TIMEOUT_MS, or a late reply cannot be sent' });
@@ -107,6 +109,9 @@ export interface ServerConfig {
   http: Required<Pick<AppOptions, 'timeouts' | 'rateLimits' | 'metrics'>> & Pick<AppOptions, 'trustProxy'>;
   domain: Partial<DomainConfig>;
 }
+
+/** WEBHOOK_ALLOW_PRIVATE, for the admin commands that set webhooks: the server's rule applies to them too. */
+export const webhookAllowPrivate = (env: NodeJS.ProcessEnv): boolean => flag.parse(env.WEBHOOK_ALLOW_PRIVATE || undefined);
 
 /** Reads the environment; `overrides` (from CLI flags) win. Throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -158,6 +163,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       maxOpenRecharges: e.MAX_OPEN_RECHARGES,
       rechargeTtlMs: e.RECHARGE_TTL_MINUTES * 60_000,
       maxWaitMs: maxWaitMs(e.HANDLER_TIMEOUT_MS),
+      webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     },
     ...overrides,
   };

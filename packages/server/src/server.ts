@@ -6,6 +6,7 @@ import type { ServerConfig } from './config.js';
 import type { Clock } from './domain/clock.js';
 import { createPlatform, type Platform } from './domain/platform.js';
 import { startExpirySweeper } from './jobs/expiry.js';
+import { startWebhookDelivery } from './jobs/webhooks.js';
 import { Store } from './store/store.js';
 
 export interface RunningServer {
@@ -33,6 +34,7 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
       throw error;
     }
     const sweeper = startExpirySweeper(platform.orders, config.sweepIntervalMs, app.log);
+    const webhooks = startWebhookDelivery(platform, app.log);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -41,7 +43,7 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
       platform,
       url: `http://${host}:${port}`,
       async close() {
-        await sweeper.stop();
+        await Promise.all([sweeper.stop(), webhooks.stop()]);
         await app.close();
         await store.close();
       },

@@ -25,6 +25,12 @@ export interface DomainConfig {
   rechargeTtlMs: number;
   /** The longest a long-poll (`wait=`) holds a request: 60 s, less where the HTTP handler timeout needs it. */
   maxWaitMs: number;
+  /** Webhooks may point at private, loopback and link-local addresses (tests, trusted networks). */
+  webhookAllowPrivate: boolean;
+  /** One webhook delivery, connection to answer, must be done by then. */
+  webhookTimeoutMs: number;
+  /** The first retry of a failed delivery comes this long after it; each later one waits twice as long. */
+  webhookFirstRetryMs: number;
 }
 
 export const defaultDomainConfig: DomainConfig = {
@@ -39,4 +45,7 @@ export const defaultDomainConfig: DomainConfig = {
   maxOpenRecharges: 3,
   rechargeTtlMs: 60 * 60_000,
   maxWaitMs: 60_000,
+  webhookAllowPrivate: false,
+  webhookTimeoutMs: 10_000,
+  webhookFirstRetryMs: 10_000,
 };

@@ -15,6 +15,7 @@ import type { Ledger, OrderMoney } from './ledger.js';
 import { toOffset, type PageRequest } from './paging.js';
 import { normalizeNumber } from './suppliers.js';
 import { userNamed } from './users.js';
+import { queueWebhookEvent, type WebhookOrderData } from './webhooks.js';
 
 export interface AcquireRequest {
   userId: number;
@@ -488,9 +489,27 @@ export class OrderService {
     await repos.orders.end(order.id, { smsStatus: refund ? 'failed' : order.sms_status, reason, balanceAfter: balance, now });
     await repos.accounts.closeOrder(order.user_id);
     await repos.numbers.free(order.number_id, order.id, now);
-    return { refunded: refund && order.hold_id !== null };
+    const refunded = refund && order.hold_id !== null;
+    await queueWebhookEvent(repos, {
+      userId: order.user_id,
+      type: 'order.ended',
+      now,
+      data: async () => ({ ...webhookOrderData(order, (await repos.catalog.findProject(order.project_id))?.service ?? ''), reason, refunded }),
+    });
+    return { refunded };
   }
 }
+
+/** What a webhook event says about the order; the latest SMS as the row holds it. */
+export const webhookOrderData = (order: OrderRow, service: string): WebhookOrderData => ({
+  orderId: order.public_id,
+  activationId: order.id,
+  number: order.number,
+  myPid: order.project_id,
+  service,
+  code: order.content === null ? null : (order.code ?? ''),
+  content: order.content,
+});
 
 const toSummary = (o: OrderListRow): OrderSummary => ({
   orderId: o.public_id,

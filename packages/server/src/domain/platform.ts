@@ -16,6 +16,7 @@ import { StockService } from './stock.js';
 import { SupplierService } from './suppliers.js';
 import { UserService } from './users.js';
 import { SmsWaits } from './waits.js';
+import { WebhookService } from './webhooks.js';
 
 export interface Platform {
   store: Store;
@@ -38,6 +39,7 @@ export interface Platform {
   stats: StatsService;
   /** Long-poll: `await waits.forSms(userId, [order], waitMs, request.signal)`, then read as usual. */
   waits: SmsWaits;
+  webhooks: WebhookService;
 }
 
 export async function createPlatform(
@@ -67,5 +69,6 @@ export async function createPlatform(
     stock: new StockService(store, clock),
     stats: new StatsService(store),
     waits: new SmsWaits(store, events, config.maxWaitMs),
+    webhooks: new WebhookService(store, clock, config),
   };
 }

@@ -13,6 +13,7 @@ import { RechargeRepository } from './repositories/recharges.js';
 import { SupplierRepository } from './repositories/suppliers.js';
 import { TransferRepository } from './repositories/transfers.js';
 import { UserRepository } from './repositories/users.js';
+import { WebhookRepository } from './repositories/webhooks.js';
 import type { Database } from './schema.js';
 
 export interface Repositories {
@@ -26,6 +27,7 @@ export interface Repositories {
   inboundSms: InboundSmsRepository;
   recharges: RechargeRepository;
   names: NameRepository;
+  webhooks: WebhookRepository;
 }
 
 function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositories {
@@ -40,6 +42,7 @@ function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositori
     inboundSms: new InboundSmsRepository(db),
     recharges: new RechargeRepository(db),
     names: new NameRepository(db),
+    webhooks: new WebhookRepository(db, dialect),
   };
 }
 

@@ -83,6 +83,10 @@ export const codesQuery = z.object({
   wait,
 });
 
+export const webhookSetQuery = z.object({ url: text('url') });
+
+export const pagingQuery = z.object(paging);
+
 export const smsOrdersQuery = z.object({
   ...paging,
   orderId: text('orderId').optional(),

@@ -32,7 +32,7 @@ const MESSAGES: Partial<Record<DomainErrorCode, string>> = {
 const callerOf = new WeakMap<FastifyRequest, { user: AuthUser; query: Record<string, string | string[]> }>();
 
 export async function fastpvaApi(app: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
-  const { users, catalog, orders, recharges, waits } = platform;
+  const { users, catalog, orders, recharges, waits, webhooks } = platform;
 
   // onRequest, the first hook: a stranger or a caller over its limit costs as little as possible.
   app.addHook('onRequest', async (request) => {
@@ -162,5 +162,27 @@ export async function fastpvaApi(app: FastifyInstance, { platform, limits }: { p
     const { myPid } = parseWith(params.myPidQuery, query(request));
     await catalog.uncollect(user(request).id, myPid);
     return send(reply, wire.ok('Uncollected'));
+  });
+
+  /** Points the user's webhook at `url` with a new signing secret, shown in this answer only. */
+  app.get('/webhook/set', async (request, reply) => {
+    const q = parseWith(params.webhookSetQuery, query(request));
+    const { url, secret } = await webhooks.set(user(request).id, q.url);
+    return send(reply, wire.ok({ url, secret }));
+  });
+
+  app.get('/webhook/get', async (request, reply) => {
+    return send(reply, wire.ok(wire.webhookView(await webhooks.get(user(request).id))));
+  });
+
+  app.get('/webhook/clear', async (request, reply) => {
+    await webhooks.clear(user(request).id);
+    return send(reply, wire.ok('Webhook cleared'));
+  });
+
+  app.get('/webhook/deliveries', async (request, reply) => {
+    const q = parseWith(params.pagingQuery, query(request));
+    const { count, deliveries } = await webhooks.deliveries({ userId: user(request).id }, q);
+    return send(reply, wire.ok({ count, deliveries: deliveries.map(wire.webhookDelivery) }));
   });
 }
