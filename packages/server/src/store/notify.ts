@@ -11,7 +11,7 @@ export interface NotificationHandlers {
 }
 
 export interface Notifications {
-  /** Fire and forget: while the connection is down the message is dropped. */
+  /** Fire and forget, in order: while the connection is down the message is dropped. */
   send(payload: string): void;
   close(): Promise<void>;
 }
@@ -72,9 +72,14 @@ export async function listen(connectionString: string, channel: string, handlers
   };
 
   await connect();
+  // One query at a time on the connection: node-postgres queues overlapping ones, and is deprecating that.
+  let sending = Promise.resolve();
   return {
     send(payload) {
-      client?.query('select pg_notify($1, $2)', [channel, payload]).catch(() => undefined);
+      sending = sending.then(() => client?.query('select pg_notify($1, $2)', [channel, payload])).then(
+        () => undefined,
+        () => undefined,
+      );
     },
     async close() {
       closed = true;
