@@ -223,8 +223,8 @@ describe.each(DIALECTS)('long-poll on %s', (dialect) => {
   });
 });
 
-/** Two `fastpva serve` processes on one database; a waiter on one, the SMS pushed to the other. */
-async function acrossProcesses(databaseUrl: string, env: NodeJS.ProcessEnv, children: ChildProcess[]): Promise<void> {
+/** Two `fastpva serve` processes on one database, and a seeded customer and supplier. */
+async function twoProcesses(databaseUrl: string, env: NodeJS.ProcessEnv, children: ChildProcess[]) {
   const store = await Store.open(databaseUrl);
   let setup: Setup;
   try {
@@ -240,16 +240,20 @@ async function acrossProcesses(databaseUrl: string, env: NodeJS.ProcessEnv, chil
   const [a, b] = await Promise.all([spawn(), spawn()]);
   const waitsOn = async (url: string) => Number(/^fastpva_sms_waits (\d+)$/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
 
-  const order = JSON.parse(await get(`${a}/pvapublic/sms/getNumber?myPid=${setup.myPid}&apikey=${setup.apiKey}`)).data as { number: string; orderId: string };
-  const held = get(`${a}/pvapublic/sms/getCode?orderId=${order.orderId}&wait=60&apikey=${setup.apiKey}`);
-  await until(async () => (await waitsOn(a)) === 1, 'process A holds the request');
-  const pushed = await fetch(`${b}/supplier/v1/sms`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${setup.supplierKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ id: 'cross-1', to: order.number, from: 'Telegram', text: 'Telegram code: 27182' }),
-  });
-  expect(await pushed.json()).toEqual({ accepted: true, orderId: order.orderId });
-  expect(JSON.parse(await held)).toMatchObject({ code: 1, data: { code: '27182', number: order.number } });
+  /** A waiter on process A, the SMS pushed to process B: A answers with the code. */
+  async function wakeAcross(id: string, code: string): Promise<void> {
+    const order = JSON.parse(await get(`${a}/pvapublic/sms/getNumber?myPid=${setup.myPid}&apikey=${setup.apiKey}`)).data as { number: string; orderId: string };
+    const held = get(`${a}/pvapublic/sms/getCode?orderId=${order.orderId}&wait=60&apikey=${setup.apiKey}`);
+    await until(async () => (await waitsOn(a)) === 1, 'process A holds the request');
+    const pushed = await fetch(`${b}/supplier/v1/sms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${setup.supplierKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id, to: order.number, from: 'Telegram', text: `Telegram code: ${code}` }),
+    });
+    expect(await pushed.json()).toEqual({ accepted: true, orderId: order.orderId });
+    expect(JSON.parse(await held)).toMatchObject({ code: 1, data: { code, number: order.number } });
+  }
+  return { wakeAcross };
 }
 
 describe('long-poll across two server processes', () => {
@@ -265,15 +269,34 @@ describe('long-poll across two server processes', () => {
     for (const database of databases) await database.drop();
   });
 
-  it.runIf(DIALECTS.includes('postgres'))('wakes a waiter on process A with an SMS pushed to process B, through Postgres LISTEN/NOTIFY', async () => {
+  it.runIf(DIALECTS.includes('postgres'))('wakes a waiter on process A with an SMS pushed to process B, through Postgres LISTEN/NOTIFY, also after the LISTEN connections were cut', async () => {
     const database = await createTestDatabase('postgres');
     databases.push(database);
-    await acrossProcesses(database.url, {}, children);
+    const { wakeAcross } = await twoProcesses(database.url, {}, children);
+    await wakeAcross('cross-1', '27182');
+
+    // Postgres drops both processes' LISTEN connections; each opens a new one and goes on.
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const listeners = `select pid from pg_stat_activity where datname = current_database() and application_name = 'fastpva-listen'`;
+      const before = (await admin.query<{ pid: number }>(listeners)).rows.map((r) => r.pid);
+      expect(before).toHaveLength(2);
+      await admin.query(`select pg_terminate_backend(pid) from (${listeners}) l`);
+      await until(async () => {
+        const now = (await admin.query<{ pid: number }>(listeners)).rows.map((r) => r.pid);
+        return now.length === 2 && now.every((pid) => !before.includes(pid));
+      }, 'both processes listen again');
+    } finally {
+      await admin.end();
+    }
+    await wakeAcross('cross-2', '14142');
   });
 
   it('does the same through Redis pub/sub when REDIS_URL is set (here on one SQLite file, which has no NOTIFY)', async () => {
     const database = await createTestDatabase('sqlite');
     databases.push(database);
-    await acrossProcesses(database.url, { REDIS_URL }, children);
+    const { wakeAcross } = await twoProcesses(database.url, { REDIS_URL }, children);
+    await wakeAcross('cross-1', '27182');
   });
 });

@@ -16,6 +16,7 @@ export interface Notifications {
   close(): Promise<void>;
 }
 
+const APPLICATION_NAME = 'fastpva-listen';
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 30_000;
 
@@ -27,7 +28,8 @@ export async function listen(connectionString: string, channel: string, handlers
   let timer: NodeJS.Timeout | undefined;
 
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString });
+    // Named, so that an operator can tell it from the pool in pg_stat_activity.
+    const c = new pg.Client({ connectionString, application_name: APPLICATION_NAME });
     // Attached first: an error event without a listener would end the process.
     c.on('error', (error) => lost(c, error));
     c.on('end', () => lost(c, new Error('the LISTEN connection ended')));
