@@ -25,16 +25,11 @@ export async function connectWaits(
 ): Promise<{ kind: BusKind; bus: Bus | undefined }> {
   const { redisUrl, store, log } = options;
   const kind: BusKind = redisUrl ? 'redis' : store.dialect.name === 'postgres' ? 'postgres' : 'none';
-  let down = false;
+  // Each bus calls `lost` once per outage.
   const handlers: NotificationHandlers = {
     message: (text) => waits.message(text),
-    lost(error) {
-      if (down) return; // once per outage
-      down = true;
-      log.warn({ err: error }, `the ${kind} bus is unreachable: long-polls wait for their own process's SMS only, or time out`);
-    },
+    lost: (error) => log.warn({ err: error }, `the ${kind} bus is unreachable: long-polls wait for their own process's SMS only, or time out`),
     reconnected() {
-      down = false;
       log.info(`the ${kind} bus is back`);
       waits.reconnected();
     },

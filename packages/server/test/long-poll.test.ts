@@ -186,6 +186,22 @@ describe.each(DIALECTS)('long-poll on %s', (dialect) => {
     expect(first).toBe(false);
   });
 
+  it('lets go at once of a client that went away while the wait was reading', async () => {
+    const { server: s } = await server();
+    const setup = await seed(s.platform);
+    const order = await s.platform.orders.acquire({ userId: setup.userId, myPid: setup.myPid });
+    const gone = new AbortController();
+    const orders = s.platform.store.read.orders;
+    const read = orders.waitStates.bind(orders);
+    orders.waitStates = async (...args) => {
+      gone.abort();
+      return read(...args);
+    };
+    const waited = s.platform.waits.forSms(setup.userId, [order.orderId], 60_000, gone.signal);
+    expect(await Promise.race([waited, sleep(WOKEN_WITHIN_MS, 'held')])).toBe(false);
+    expect(s.platform.waits.size).toBe(0);
+  });
+
   it('holds 1,200 waiters on one process without a database connection each', async () => {
     const poolSize = 4;
     const { server: s, database } = await server({}, poolSize);

@@ -38,7 +38,7 @@ class Waiter {
 
   /** Resolves at the next wake-up (at once if one came since the last look), after `ms`, or on abort. */
   next(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    if (this.woken) {
+    if (this.woken || signal?.aborted) {
       this.woken = false;
       return Promise.resolve();
     }
@@ -102,7 +102,7 @@ export class SmsWaits implements BusListener {
       for (;;) {
         if (await this.ready(userId, keys)) return true;
         const left = deadline - performance.now();
-        if (left <= 0) return false;
+        if (left <= 0 || signal?.aborted || this.closed) return false;
         await waiter.next(left, signal);
         if (signal?.aborted || this.closed || performance.now() >= deadline) return false;
       }
@@ -132,13 +132,13 @@ export class SmsWaits implements BusListener {
   }
 
   reconnected(): void {
-    for (const set of this.waiters.values()) for (const waiter of set) waiter.wake();
+    this.wakeAll();
   }
 
   /** Ends every wait (each answers what it has), and refuses new ones: the server is closing. */
   close(): void {
     this.closed = true;
-    this.reconnected();
+    this.wakeAll();
   }
 
   private async ready(userId: number, keys: OrderKey[]): Promise<boolean> {
@@ -153,8 +153,15 @@ export class SmsWaits implements BusListener {
     this.bus?.send(JSON.stringify({ from: this.sender, orders: keys }));
   }
 
-  private wake(keys: OrderKey[]): void {
-    for (const key of keys) for (const waiter of this.waiters.get(key) ?? []) waiter.wake();
+  /** Each waiter of these orders looks again, once however many of its orders changed. */
+  private wake(keys: Iterable<OrderKey>): void {
+    const woken = new Set<Waiter>();
+    for (const key of keys) for (const waiter of this.waiters.get(key) ?? []) woken.add(waiter);
+    for (const waiter of woken) waiter.wake();
+  }
+
+  private wakeAll(): void {
+    this.wake(this.waiters.keys());
   }
 
   private add(keys: OrderKey[], waiter: Waiter): void {
