@@ -8,6 +8,7 @@ import type { SmppOptions } from './api/smpp/server.js';
 import type { DomainConfig } from './domain/config.js';
 import { MAX_PER_SECOND_LIMIT } from './domain/smpp.js';
 import { MAX_ACTIVE_ORDERS_LIMIT } from './domain/users.js';
+import { MAX_WAIT_SECONDS } from './domain/waits.js';
 import { DEFAULT_DATABASE_URL } from './store/dialect.js';
 
 /** A setting is wrong; the message names it, what it is, and what it must be, in one line. */
@@ -93,15 +94,25 @@ const envSchema = z.object({
     .enum(['200', '400'], { error: 'not 200 or 400' })
     .transform((v) => (v === '200' ? 200 : 400))
     .default(DEFAULT_FIVESIM.noFreePhonesStatus),
+  WEBHOOK_ALLOW_PRIVATE: flag,
+  WEBHOOK_TIMEOUT_MS: wholeNumber(100, 60_000, 'milliseconds').default(10_000),
 })
   .refine((e) => e.HEADERS_TIMEOUT_MS <= e.REQUEST_TIMEOUT_MS, { path: ['HEADERS_TIMEOUT_MS'], message: 'must not exceed REQUEST_TIMEOUT_MS' })
   .refine((e) => e.HANDLER_TIMEOUT_MS < e.SOCKET_TIMEOUT_MS, { path: ['SOCKET_TIMEOUT_MS'], message: 'must exceed HANDLER_TIMEOUT_MS, or a late reply cannot be sent' });
+
+/** After a long-poll, time to read and answer before the handler timeout turns the reply into a 503. */
+const WAIT_HEADROOM_MS = 5000;
+
+/** 60 s, or less where HANDLER_TIMEOUT_MS leaves less room. */
+export const maxWaitMs = (handlerTimeoutMs: number): number => Math.max(0, Math.min(MAX_WAIT_SECONDS * 1000, handlerTimeoutMs - WAIT_HEADROOM_MS));
 
 export interface ServerConfig {
   port: number;
   host: string;
   databaseUrl: string;
   dbPoolSize: number;
+  /** Long-poll wake-ups between processes go through this Redis (it also holds the rate-limit counters). */
+  redisUrl: string | undefined;
   sweepIntervalMs: number;
   logLevel: string;
   logRequests: boolean;
@@ -111,6 +122,9 @@ export interface ServerConfig {
   /** The SMPP server; off (undefined) unless SMPP_PORT is set. Its host, when not its own, is the HTTP host. */
   smpp: (Omit<SmppOptions, 'host'> & { host: string | undefined }) | undefined;
 }
+
+/** WEBHOOK_ALLOW_PRIVATE, for the admin commands that set webhooks: the server's rule applies to them too. */
+export const webhookAllowPrivate = (env: NodeJS.ProcessEnv): boolean => flag.parse(env.WEBHOOK_ALLOW_PRIVATE || undefined);
 
 /** Reads the environment; `overrides` (from CLI flags) win. Throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
@@ -129,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dbPoolSize: e.DB_POOL_SIZE,
+    redisUrl: e.REDIS_URL,
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     logRequests: e.LOG_REQUESTS,
@@ -161,6 +176,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       shieldQuorum: e.SHIELD_QUORUM,
       maxOpenRecharges: e.MAX_OPEN_RECHARGES,
       rechargeTtlMs: e.RECHARGE_TTL_MINUTES * 60_000,
+      maxWaitMs: maxWaitMs(e.HANDLER_TIMEOUT_MS),
+      webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     },
     smpp:
       e.SMPP_PORT === undefined

@@ -2,10 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { startSmppServer, type SmppServer } from './api/smpp/server.js';
+import { connectWaits } from './bus.js';
 import type { ServerConfig } from './config.js';
 import type { Clock } from './domain/clock.js';
 import { createPlatform, type Platform } from './domain/platform.js';
 import { startExpirySweeper } from './jobs/expiry.js';
+import { startWebhookDelivery } from './jobs/webhooks.js';
 import { Store } from './store/store.js';
 
 export interface RunningServer {
@@ -24,15 +26,20 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
     const platform = await createPlatform(store, { clock: options.clock, config: config.domain });
     const app = await buildApp(platform, { logger: { level: config.logLevel }, logRequests: config.logRequests, ...config.http });
     let smpp: SmppServer | undefined;
+    // An app that could not start (listen, SMPP) still has Redis connections and timers to stop.
     try {
+      const { kind, bus } = await connectWaits(platform.waits, { redisUrl: config.redisUrl, store, log: app.log });
+      // After the held long-polls have answered (preClose).
+      if (bus) app.addHook('onClose', async () => bus.close());
+      app.log.info(`long-poll wake-ups between processes: ${kind}`);
       await app.listen({ port: config.port, host: config.host });
       if (config.smpp) smpp = await startSmppServer(platform, { ...config.smpp, host: config.smpp.host ?? config.host }, app.log);
     } catch (error) {
-      // An app that could not listen (or whose SMPP server could not) still has a Redis connection and timers to stop.
       await app.close();
       throw error;
     }
     const sweeper = startExpirySweeper(platform.orders, config.sweepIntervalMs, app.log);
+    const webhooks = startWebhookDelivery(platform, app.log);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -42,8 +49,7 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
       url: `http://${host}:${port}`,
       smppPort: smpp?.port,
       async close() {
-        await sweeper.stop();
-        await smpp?.close();
+        await Promise.all([sweeper.stop(), webhooks.stop(), smpp?.close()]);
         await app.close();
         await store.close();
       },

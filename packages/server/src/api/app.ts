@@ -78,6 +78,17 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   // Everything outside the two API surfaces (the operators' endpoints, unknown paths) answers in
   // JSON. Set first: a route keeps the error handler in force where it was declared.
   app.setErrorHandler(async (error, request, reply) => sendRejection(reply, jsonShape, asRejection(error, request)));
+  // On close, held long-polls answer at once with what they have, rather than hold the close for up to a
+  // minute, and on a connection that then closes: a kept-alive one would hold it for KEEP_ALIVE_TIMEOUT_MS.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    platform.waits.close();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
   const limits = await setUpLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS);
   app.setNotFoundHandler(async (request) => {
     throw missingRoute(app, request);

@@ -80,6 +80,15 @@ async function ops(app: FastifyInstance, { platform, limits, metrics }: { platfo
     platform.events.on('order.ended', (e) => ordersEnded.inc({ reason: e.reason, refunded: String(e.refunded) })),
   ];
 
+  new Gauge({
+    name: 'fastpva_sms_waits',
+    help: 'Long-poll requests (wait=) held in this process for an SMS',
+    registers,
+    collect() {
+      this.set(platform.waits.size);
+    },
+  });
+
   // Database-backed gauges serve the last refresh: a scrape costs no query, however often it comes.
   let live: LiveStats | undefined;
   let refreshedAt = 0;

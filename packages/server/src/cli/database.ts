@@ -1,5 +1,7 @@
 // Which database a command works on, and the admin commands' way in: an existing, migrated database
 // only. A mistyped --db must never leave a new SQLite file or a new schema behind.
+import { webhookAllowPrivate } from '../config.js';
+import type { DomainConfig } from '../domain/config.js';
 import { createPlatform, type Platform } from '../domain/platform.js';
 import { DEFAULT_DATABASE_URL } from '../store/dialect.js';
 import { Store } from '../store/store.js';
@@ -14,10 +16,10 @@ export function databaseUrl(db: string | undefined, env: NodeJS.ProcessEnv): str
 }
 
 /** Runs `work` on the platform of an existing database with the current schema; creates nothing. */
-export async function withPlatform<T>(url: string, work: (platform: Platform) => Promise<T>): Promise<T> {
+export async function withPlatform<T>(url: string, work: (platform: Platform) => Promise<T>, config: Partial<DomainConfig> = {}): Promise<T> {
   const store = await Store.open(url, { existing: true });
   try {
-    return await work(await createPlatform(store));
+    return await work(await createPlatform(store, { config }));
   } finally {
     await store.close();
   }
@@ -45,7 +47,9 @@ export function adminCommand<F extends Flags>(spec: {
     run: (options, io: Io) => {
       spec.check?.(options);
       // `db` is the flag added here; its value's type is lost in the generic spread.
-      return withPlatform(databaseUrl(options.db as string | undefined, io.env), (platform) => spec.run(platform, options));
+      return withPlatform(databaseUrl(options.db as string | undefined, io.env), (platform) => spec.run(platform, options), {
+        webhookAllowPrivate: webhookAllowPrivate(io.env),
+      });
     },
   });
 }

@@ -23,6 +23,14 @@ export interface DomainConfig {
   maxOpenRecharges: number;
   /** An unpaid recharge order expires this long after it was opened. */
   rechargeTtlMs: number;
+  /** The longest a long-poll (`wait=`) holds a request: 60 s, less where the HTTP handler timeout needs it. */
+  maxWaitMs: number;
+  /** Webhooks may point at private, loopback and link-local addresses (tests, trusted networks). */
+  webhookAllowPrivate: boolean;
+  /** One webhook delivery, connection to answer, must be done by then. */
+  webhookTimeoutMs: number;
+  /** The first retry of a failed delivery comes this long after it; each later one waits twice as long. */
+  webhookFirstRetryMs: number;
 }
 
 export const defaultDomainConfig: DomainConfig = {
@@ -36,4 +44,8 @@ export const defaultDomainConfig: DomainConfig = {
   shieldQuorum: 3,
   maxOpenRecharges: 3,
   rechargeTtlMs: 60 * 60_000,
+  maxWaitMs: 60_000,
+  webhookAllowPrivate: false,
+  webhookTimeoutMs: 10_000,
+  webhookFirstRetryMs: 10_000,
 };

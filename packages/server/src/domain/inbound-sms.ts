@@ -5,9 +5,10 @@ import type { Clock } from './clock.js';
 import { DomainError } from './errors.js';
 import type { DomainEventHub } from './events.js';
 import type { Ledger } from './ledger.js';
-import { moneyOf } from './orders.js';
+import { moneyOf, webhookOrderData } from './orders.js';
 import { judgeSms } from './otp/judge.js';
 import { normalizeNumber } from './suppliers.js';
+import { queueWebhookEvent } from './webhooks.js';
 
 export interface InboundSms {
   /** The ingest path, e.g. 'supplier-push', 'android-gateway'. */
@@ -114,6 +115,12 @@ export class InboundSmsService {
       }
       await repos.orders.recordSms(order.id, { code: extracted?.code ?? '', content: text, balanceAfter: balance, now });
       await repos.inboundSms.attach(smsId, { orderId: order.id, code: extracted?.code ?? null, codeMethod: extracted?.method ?? null });
+      await queueWebhookEvent(repos, {
+        userId: order.user_id,
+        type: 'sms.received',
+        now,
+        data: () => ({ ...webhookOrderData(order, project?.service ?? ''), code: extracted?.code ?? '', content: text }),
+      });
       return { duplicate: false as const, orderId: order.public_id, reason: null, order: { orderId: order.public_id, activationId: order.id, userId: order.user_id } };
     });
 

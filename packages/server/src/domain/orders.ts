@@ -15,6 +15,7 @@ import type { Ledger, OrderMoney } from './ledger.js';
 import { MAX_PAGE_SIZE, toOffset, type PageRequest } from './paging.js';
 import { normalizeNumber } from './suppliers.js';
 import { userNamed } from './users.js';
+import { queueWebhookEvent, type WebhookOrderData } from './webhooks.js';
 
 export interface AcquireRequest {
   userId: number;
@@ -159,6 +160,11 @@ export interface DeliveredSms {
 /** A batch poll reads at most this many orders. */
 export const MAX_CODES_PER_CALL = 100;
 
+/** Refuses a batch poll (or a wait) over too many orders. */
+export function checkBatchSize(count: number): void {
+  if (count > MAX_CODES_PER_CALL) throw new DomainError('INVALID_INPUT', `At most ${MAX_CODES_PER_CALL} orders per call`);
+}
+
 export const moneyOf = (order: OrderRow): OrderMoney => ({
   id: order.id,
   userId: order.user_id,
@@ -301,7 +307,7 @@ export class OrderService {
   /** Batch poll. Unknown or foreign ids are left out, as are orders with no SMS yet. */
   async getCodes(userId: number, orderIds: string[]): Promise<{ balance: number; orders: Map<string, { code: string; content: string; number: string }> }> {
     const ids = [...new Set(orderIds.filter(isObjectId))];
-    if (ids.length > MAX_CODES_PER_CALL) throw new DomainError('INVALID_INPUT', `At most ${MAX_CODES_PER_CALL} orders per call`);
+    checkBatchSize(ids.length);
     const views = ids.length ? await this.store.read.orders.codeViewsOf(userId, ids) : [];
     const balance = views[0]?.available ?? (await this.store.read.accounts.availableForUser(userId)) ?? 0;
     const byId = new Map(views.map((v) => [v.public_id, v]));
@@ -566,9 +572,27 @@ export class OrderService {
     await repos.orders.end(order.id, { smsStatus: refund ? 'failed' : order.sms_status, reason, balanceAfter: balance, now });
     await repos.accounts.closeOrder(order.user_id);
     await repos.numbers.free(order.number_id, order.id, now);
-    return { refunded: refund && order.hold_id !== null };
+    const refunded = refund && order.hold_id !== null;
+    await queueWebhookEvent(repos, {
+      userId: order.user_id,
+      type: 'order.ended',
+      now,
+      data: async () => ({ ...webhookOrderData(order, (await repos.catalog.findProject(order.project_id))?.service ?? ''), reason, refunded }),
+    });
+    return { refunded };
   }
 }
+
+/** What a webhook event says about the order; the latest SMS as the row holds it. */
+export const webhookOrderData = (order: OrderRow, service: string): WebhookOrderData => ({
+  orderId: order.public_id,
+  activationId: order.id,
+  number: order.number,
+  myPid: order.project_id,
+  service,
+  code: order.content === null ? null : (order.code ?? ''),
+  content: order.content,
+});
 
 const toSummary = (o: OrderListRow): OrderSummary => ({
   orderId: o.public_id,

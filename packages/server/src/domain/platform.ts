@@ -16,6 +16,8 @@ import { StatsService } from './stats.js';
 import { StockService } from './stock.js';
 import { SupplierService } from './suppliers.js';
 import { UserService } from './users.js';
+import { SmsWaits } from './waits.js';
+import { WebhookService } from './webhooks.js';
 
 export interface Platform {
   store: Store;
@@ -37,6 +39,9 @@ export interface Platform {
   /** What is for sale now, with counts. */
   stock: StockService;
   stats: StatsService;
+  /** Long-poll: `await waits.forSms(userId, [order], waitMs, request.signal)`, then read as usual. */
+  waits: SmsWaits;
+  webhooks: WebhookService;
 }
 
 export async function createPlatform(
@@ -67,5 +72,7 @@ export async function createPlatform(
     names: new ProtocolNames(store, clock, config.cacheTtlMs),
     stock: new StockService(store, clock),
     stats: new StatsService(store),
+    waits: new SmsWaits(store, events, config.maxWaitMs),
+    webhooks: new WebhookService(store, clock, config),
   };
 }

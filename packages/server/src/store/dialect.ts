@@ -24,6 +24,7 @@ import {
 import pg from 'pg';
 import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
 import { GroupCommit } from './group-commit.js';
+import { listen, type NotificationHandlers, type Notifications } from './notify.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -90,6 +91,8 @@ export interface OpenDatabase {
   db: Kysely<Database>;
   dialect: DialectSupport;
   location: DatabaseLocation;
+  /** Postgres only: LISTEN on a dedicated connection, and NOTIFY. */
+  listen?: (channel: string, handlers: NotificationHandlers) => Promise<Notifications>;
   close(): Promise<void>;
 }
 
@@ -258,7 +261,13 @@ async function openPostgres(location: DatabaseLocation, poolSize: number): Promi
     throw postgresOpenError(location.target, error);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatements(pool) }) });
-  return { db, dialect: { ...postgresTraits, transaction: (work) => db.transaction().execute(work) }, location, close: () => db.destroy() };
+  return {
+    db,
+    dialect: { ...postgresTraits, transaction: (work) => db.transaction().execute(work) },
+    location,
+    listen: (channel, handlers) => listen(location.target, channel, handlers),
+    close: () => db.destroy(),
+  };
 }
 
 /** What went wrong connecting, and the fix, where we know it; the error itself otherwise. */

@@ -292,6 +292,49 @@ export interface MaxPricesTable {
   created_at: number;
 }
 
+/** A user's webhook endpoint (one per user). */
+export interface WebhooksTable {
+  user_id: number;
+  url: string;
+  /** The signing secret, kept as is: signing needs it. */
+  secret: string;
+  created_at: number;
+}
+
+export type WebhookEventType = 'sms.received' | 'order.ended';
+/** pending: to be delivered (or being delivered); delivered: a 2xx came back; failed: given up; cancelled: the webhook was cleared. */
+export type WebhookEventStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
+
+/** The outbox: each event written in the transaction of the change it announces. */
+export interface WebhookEventsTable {
+  id: Id;
+  public_id: string;
+  user_id: number;
+  type: WebhookEventType;
+  /** The exact JSON body sent. */
+  body: string;
+  status: WebhookEventStatus;
+  attempts: Generated<number>;
+  /** When the next attempt is due; while one runs, the end of its lease. */
+  next_attempt_at: number;
+  created_at: number;
+  ended_at: number | null;
+}
+
+/** One delivery attempt, as the user and admins list them. */
+export interface WebhookDeliveriesTable {
+  id: Id;
+  event_id: number;
+  user_id: number;
+  attempt: number;
+  url: string;
+  /** null: no HTTP answer; `error` says why. */
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -315,6 +358,9 @@ export interface Database {
   smpp_accounts: SmppAccountsTable;
   smpp_partials: SmppPartialsTable;
   max_prices: MaxPricesTable;
+  webhooks: WebhooksTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -331,5 +377,7 @@ export type MaxPriceRow = Selectable<MaxPricesTable>;
 export type InboundSmsRow = Selectable<InboundSmsTable>;
 export type RechargeOrderRow = Selectable<RechargeOrdersTable>;
 export type SmppAccountRow = Selectable<SmppAccountsTable>;
+export type WebhookRow = Selectable<WebhooksTable>;
+export type WebhookEventRow = Selectable<WebhookEventsTable>;
 export type NewOrder = Insertable<OrdersTable>;
 export type NewInboundSms = Insertable<InboundSmsTable>;

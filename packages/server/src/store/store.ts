@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import { NoDatabaseError, openDatabase, type DialectSupport, type OpenDatabase } from './dialect.js';
 import { migrateToLatest, migrationState } from './migrate.js';
+import type { NotificationHandlers, Notifications } from './notify.js';
 import { AccountRepository } from './repositories/accounts.js';
 import { CatalogRepository } from './repositories/catalog.js';
 import { InboundSmsRepository } from './repositories/inbound-sms.js';
@@ -13,6 +14,7 @@ import { SmppRepository } from './repositories/smpp.js';
 import { SupplierRepository } from './repositories/suppliers.js';
 import { TransferRepository } from './repositories/transfers.js';
 import { UserRepository } from './repositories/users.js';
+import { WebhookRepository } from './repositories/webhooks.js';
 import type { Database } from './schema.js';
 
 export interface Repositories {
@@ -27,6 +29,7 @@ export interface Repositories {
   recharges: RechargeRepository;
   names: NameRepository;
   smpp: SmppRepository;
+  webhooks: WebhookRepository;
 }
 
 function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositories {
@@ -42,6 +45,7 @@ function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositori
     recharges: new RechargeRepository(db),
     names: new NameRepository(db),
     smpp: new SmppRepository(db, dialect),
+    webhooks: new WebhookRepository(db, dialect),
   };
 }
 
@@ -117,6 +121,14 @@ export class Store {
   /** A round trip to the database, for health checks. */
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.opened.db);
+  }
+
+  /**
+   * Messages between the processes that share this database, on a connection of their own: Postgres
+   * LISTEN/NOTIFY. Undefined on SQLite, which has no such thing.
+   */
+  listen(channel: string, handlers: NotificationHandlers): Promise<Notifications> | undefined {
+    return this.opened.listen?.(channel, handlers);
   }
 
   isUniqueViolation(error: unknown): boolean {

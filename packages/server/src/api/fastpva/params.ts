@@ -73,9 +73,19 @@ export const getNumberQuery = z.object({
 
 export const orderIdQuery = z.object({ orderId: text('orderId').max(64, 'Invalid order ID') });
 
+/** Long-poll: seconds to hold the request for an SMS (0 or absent: answer at once; over 60: 60). */
+const wait = wholeNumber('wait').optional().default(0);
+
+export const getCodeQuery = orderIdQuery.extend({ wait });
+
 export const codesQuery = z.object({
   ordersId: text('ordersId').transform((value) => value.split('_').filter((id) => id !== '')),
+  wait,
 });
+
+export const webhookSetQuery = z.object({ url: text('url') });
+
+export const pagingQuery = z.object(paging);
 
 export const smsOrdersQuery = z.object({
   ...paging,

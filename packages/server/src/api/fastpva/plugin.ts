@@ -32,7 +32,7 @@ const MESSAGES: Partial<Record<DomainErrorCode, string>> = {
 const callerOf = new WeakMap<FastifyRequest, { user: AuthUser; query: Record<string, string | string[]> }>();
 
 export async function fastpvaApi(app: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
-  const { users, catalog, orders, recharges } = platform;
+  const { users, catalog, orders, recharges, waits, webhooks } = platform;
 
   // onRequest, the first hook: a stranger or a caller over its limit costs as little as possible.
   app.addHook('onRequest', async (request) => {
@@ -87,13 +87,16 @@ export async function fastpvaApi(app: FastifyInstance, { platform, limits }: { p
     return send(reply, wire.ok({ number: order.number, orderId: order.orderId }));
   });
 
+  // `wait=` (an extension): held until an SMS comes or the order ends, then the same answer as without.
   app.get('/sms/getCode', async (request, reply) => {
-    const q = parseWith(params.orderIdQuery, query(request));
+    const q = parseWith(params.getCodeQuery, query(request));
+    await waits.forSms(user(request).id, [q.orderId], q.wait * 1000, request.signal);
     return send(reply, wire.codeReply(await orders.getCode(user(request).id, q.orderId)));
   });
 
   app.get('/sms/codes', async (request, reply) => {
     const q = parseWith(params.codesQuery, query(request));
+    await waits.forSms(user(request).id, q.ordersId, q.wait * 1000, request.signal);
     return send(reply, wire.codesReply(await orders.getCodes(user(request).id, q.ordersId)));
   });
 
@@ -159,5 +162,27 @@ export async function fastpvaApi(app: FastifyInstance, { platform, limits }: { p
     const { myPid } = parseWith(params.myPidQuery, query(request));
     await catalog.uncollect(user(request).id, myPid);
     return send(reply, wire.ok('Uncollected'));
+  });
+
+  /** Points the user's webhook at `url` with a new signing secret, shown in this answer only. */
+  app.get('/webhook/set', async (request, reply) => {
+    const q = parseWith(params.webhookSetQuery, query(request));
+    const { url, secret } = await webhooks.set(user(request).id, q.url);
+    return send(reply, wire.ok({ url, secret }));
+  });
+
+  app.get('/webhook/get', async (request, reply) => {
+    return send(reply, wire.ok(wire.webhookView(await webhooks.get(user(request).id))));
+  });
+
+  app.get('/webhook/clear', async (request, reply) => {
+    await webhooks.clear(user(request).id);
+    return send(reply, wire.ok('Webhook cleared'));
+  });
+
+  app.get('/webhook/deliveries', async (request, reply) => {
+    const q = parseWith(params.pagingQuery, query(request));
+    const { count, deliveries } = await webhooks.deliveries({ userId: user(request).id }, q);
+    return send(reply, wire.ok({ count, deliveries: deliveries.map(wire.webhookDelivery) }));
   });
 }

@@ -5,6 +5,7 @@ import type { ProjectView } from '../../domain/catalog.js';
 import type { CodeStatus, OrderSummary } from '../../domain/orders.js';
 import type { RechargeView } from '../../domain/recharges.js';
 import type { UserInfo } from '../../domain/users.js';
+import type { WebhookDelivery, WebhookView } from '../../domain/webhooks.js';
 import type { Shape } from '../rejections.js';
 
 export const ok = (data: unknown): string => JSON.stringify({ code: 1, data });
@@ -101,4 +102,18 @@ export const userInfo = (u: UserInfo) => ({
   email: u.email,
   role: { access: ACCESS[u.role] },
   tg: u.tg,
+});
+
+export const webhookView = (w: WebhookView) => ({ url: w.url, createdAt: iso(w.createdAt) });
+
+/** One delivery attempt: statusCode null when no HTTP answer came, and `error` says why. */
+export const webhookDelivery = (d: WebhookDelivery) => ({
+  eventId: d.eventId,
+  type: d.type,
+  attempt: d.attempt,
+  url: d.url,
+  statusCode: d.statusCode,
+  durationMs: d.durationMs,
+  error: d.error,
+  createdAt: iso(d.createdAt),
 });

@@ -7,6 +7,7 @@ import { ORDER_COMMANDS } from './orders.js';
 import { PROJECT_COMMANDS } from './projects.js';
 import { SUPPLIER_COMMANDS } from './suppliers.js';
 import { USER_COMMANDS } from './users.js';
+import { WEBHOOK_COMMANDS } from './webhooks.js';
 
 export const ADMIN_COMMANDS = [
   ...USER_COMMANDS,
@@ -17,6 +18,7 @@ export const ADMIN_COMMANDS = [
   ...ORDER_COMMANDS,
   ...MONEY_COMMANDS,
   ...NAME_COMMANDS,
+  ...WEBHOOK_COMMANDS,
 ];
 
 /** What each group of commands is about, for the help. */
@@ -33,4 +35,5 @@ export const ADMIN_GROUPS: Record<string, string> = {
   'admin ledger': 'The books',
   'admin service': 'Services, and how SMS-Activate and 5SIM name them',
   'admin country': 'Countries, and how SMS-Activate and 5SIM name them',
+  'admin webhook': "Users' webhook deliveries",
 };

@@ -174,4 +174,29 @@ const price = adminCommand({
   },
 });
 
-export const USER_COMMANDS = [list, show, create, setDisabled('disable'), setDisabled('enable'), limits, rotateKey, adjust, price];
+const webhook = adminCommand({
+  name: 'admin user webhook',
+  summary: "point the user's webhook at a URL with a new signing secret (shown once), or clear it",
+  details: [
+    'Events (sms.received, order.ended) are POSTed signed with X-Fastpva-Signature (docs/api.md, "Webhooks").',
+    'Setting a URL again gives a new secret; clearing cancels the events not yet delivered.',
+    'URLs on private, loopback or link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true.',
+  ].join('\n'),
+  flags: {
+    username: USERNAME,
+    url: option('URL', 'http:// or https:// on a public address', text),
+    clear: toggle('remove the webhook'),
+  },
+  check(o) {
+    if ((o.url === undefined) === !o.clear) throw new UsageError('give --url URL or --clear');
+  },
+  async run(p, o) {
+    const result = await p.webhooks.setFor(o.username, o.url ?? null);
+    return {
+      json: result,
+      text: result.url === null ? `Cleared ${o.username}'s webhook` : `${o.username}'s webhook: ${result.url}\nSigning secret (shown once): ${result.secret}`,
+    };
+  },
+});
+
+export const USER_COMMANDS = [list, show, create, setDisabled('disable'), setDisabled('enable'), limits, rotateKey, adjust, price, webhook];

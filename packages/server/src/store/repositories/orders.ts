@@ -113,6 +113,16 @@ export class OrderRepository {
     return this.listed().where('o.user_id', '=', userId).where('o.number_status', '=', 'receiving').orderBy('o.id', 'desc').execute();
   }
 
+  /** What a long-poll needs to know of the user's orders, named by id or public id. */
+  waitStates(userId: number, by: { ids: number[]; publicIds: string[] }): Promise<Pick<OrderRow, 'number_status' | 'sms_status' | 'retry_at'>[]> {
+    return this.db
+      .selectFrom('orders')
+      .select(['number_status', 'sms_status', 'retry_at'])
+      .where('user_id', '=', userId)
+      .where((eb) => eb.or([...(by.ids.length ? [eb('id', 'in', by.ids)] : []), ...(by.publicIds.length ? [eb('public_id', 'in', by.publicIds)] : [])]))
+      .execute();
+  }
+
   async retryFrom(id: number, now: number): Promise<void> {
     await this.db.updateTable('orders').set({ retry_at: now, updated_at: now }).where('id', '=', id).execute();
   }

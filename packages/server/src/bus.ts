@@ -1,0 +1,77 @@
+// The bus between server processes that carries long-poll wake-ups (an SMS delivered or an order ended
+// on one process wakes the waiters of every other): Redis pub/sub when REDIS_URL is set, else Postgres
+// LISTEN/NOTIFY when the database is Postgres, else none (one process, woken by its own events).
+import type { FastifyBaseLogger } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Bus, SmsWaits } from './domain/waits.js';
+import type { NotificationHandlers } from './store/notify.js';
+import type { Store } from './store/store.js';
+
+/** The Postgres channel and the Redis channel. */
+const CHANNEL = 'fastpva_order_changed';
+
+export type BusKind = 'redis' | 'postgres' | 'none';
+
+/**
+ * Connects `waits` to the other processes and returns the bus to close at the end (none: one process).
+ * Redis first: the operator named it as the shared message service, and it keeps this traffic and a
+ * connection per process off the database (and works behind a transaction-pooling PgBouncer, where
+ * LISTEN does not). Fails when the bus cannot be reached at start, rather than serve waits that only
+ * this process can end.
+ */
+export async function connectWaits(
+  waits: SmsWaits,
+  options: { redisUrl: string | undefined; store: Store; log: FastifyBaseLogger },
+): Promise<{ kind: BusKind; bus: Bus | undefined }> {
+  const { redisUrl, store, log } = options;
+  const kind: BusKind = redisUrl ? 'redis' : store.dialect.name === 'postgres' ? 'postgres' : 'none';
+  // Each bus calls `lost` once per outage.
+  const handlers: NotificationHandlers = {
+    message: (text) => waits.message(text),
+    lost: (error) => log.warn({ err: error }, `the ${kind} bus is unreachable: long-polls wait for their own process's SMS only, or time out`),
+    reconnected() {
+      log.info(`the ${kind} bus is back`);
+      waits.reconnected();
+    },
+  };
+  const bus = kind === 'redis' ? await redisBus(redisUrl!, handlers) : kind === 'postgres' ? await store.listen(CHANNEL, handlers) : undefined;
+  if (bus) waits.attach(bus);
+  return { kind, bus };
+}
+
+/** Two connections: a subscribed Redis connection takes no other command. */
+async function redisBus(url: string, handlers: NotificationHandlers): Promise<Bus> {
+  const subscriber = new Redis(url, { lazyConnect: true, connectTimeout: 5000 });
+  // No offline queue: while Redis is away a wake-up is dropped at once, not queued for later.
+  const publisher = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 });
+  let lost = false;
+  subscriber.on('error', (error) => {
+    if (lost) return;
+    lost = true;
+    handlers.lost(error);
+  });
+  publisher.on('error', () => undefined); // the subscriber reports the outage, the same Redis
+  // ioredis subscribes again on its own after reconnecting.
+  subscriber.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    handlers.reconnected();
+  });
+  subscriber.on('message', (_channel: string, text: string) => handlers.message(text));
+  try {
+    await Promise.all([subscriber.connect(), publisher.connect()]);
+    await subscriber.subscribe(CHANNEL);
+  } catch (error) {
+    subscriber.disconnect();
+    publisher.disconnect();
+    throw new Error(`Cannot connect to Redis (REDIS_URL): ${(error as Error).message}`);
+  }
+  return {
+    send(text) {
+      publisher.publish(CHANNEL, text).catch(() => undefined);
+    },
+    async close() {
+      await Promise.all([subscriber, publisher].map((r) => r.quit().catch(() => r.disconnect())));
+    },
+  };
+}
