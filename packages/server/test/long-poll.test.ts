@@ -110,6 +110,28 @@ describe.each(DIALECTS)('long-poll on %s', (dialect) => {
     expect(await get(`${base}/getCode?orderId=${a.orderId}&wait=60&${key}`)).toBe(answered);
   });
 
+  it('holds SMS-Activate getStatus/getStatusV2 and 5SIM check the same way', async () => {
+    const { server: s } = await server();
+    const setup = await seed(s.platform);
+    const order = await s.platform.orders.acquire({ userId: setup.userId, myPid: setup.myPid });
+    const sa = (action: string, wait = '') => `${s.url}/stubs/handler_api.php?api_key=${setup.apiKey}&action=${action}&id=${order.activationId}${wait}`;
+    const check = (wait = '') => fetch(`${s.url}/v1/user/check/${order.activationId}${wait}`, { headers: { authorization: `Bearer ${setup.apiKey}` }, signal: AbortSignal.timeout(WOKEN_WITHIN_MS) }).then((r) => r.text());
+
+    // Nothing comes: the wait runs out and the plain answer follows.
+    expect(await get(sa('getStatus', '&wait=1'))).toBe('STATUS_WAIT_CODE');
+    const heldStatus = get(sa('getStatus', '&wait=60'));
+    const heldStatusV2 = get(sa('getStatusV2', '&wait=60'));
+    const heldCheck = check('?wait=60');
+    await until(() => s.platform.waits.size === 3, 'all three wait');
+
+    await s.platform.inboundSms.receive(sms(setup, order.number, 'sa-1', '16180'));
+    expect(await heldStatus).toBe('STATUS_OK:16180');
+    expect(await heldStatusV2).toBe(await get(sa('getStatusV2')));
+    expect(JSON.parse(await heldCheck)).toMatchObject({ id: order.activationId, status: 'RECEIVED', sms: [{ code: '16180' }] });
+    // 5SIM clients that send wait=true (a loop of their own) wait not at all.
+    expect(JSON.parse(await check('?wait=true'))).toMatchObject({ status: 'RECEIVED' });
+  });
+
   it('answers the plain waiting reply when the wait runs out, caps long waits, and refuses a malformed one', async () => {
     const { server: s } = await server();
     const setup = await seed(s.platform);

@@ -36,7 +36,16 @@ export const orderParams = z.object({
 });
 
 /** `/user/check/{id}`: `wait` is accepted and ignored until long-poll comes (any value). */
-export const checkQuery = z.object({ wait: z.unknown().optional() });
+/**
+ * `wait` seconds (long-poll, our extension). fivesim-api sends `wait=true` for a client-side loop of its
+ * own; anything but whole seconds waits not at all.
+ */
+export const checkQuery = z.object({
+  wait: z
+    .unknown()
+    .optional()
+    .transform((v) => (typeof v === 'string' && /^\d{1,6}$/.test(v.trim()) ? Number(v) : 0)),
+});
 
 /** `/guest/products/{country}/{operator}`: names or `any`. */
 export const productsParams = z.object({ country: name('bad country'), operator: name('bad operator') });

@@ -88,7 +88,7 @@ export async function fivesimApi(
   app: FastifyInstance,
   { platform, limits, fivesim = DEFAULT_FIVESIM }: { platform: Platform; limits: Limits; fivesim?: FivesimOptions },
 ): Promise<void> {
-  const { users, orders, names, stock } = platform;
+  const { users, orders, names, stock, waits } = platform;
 
   // A Buffer, because Fastify appends `; charset=utf-8` to a JSON type sent as a string.
   const send = (reply: FastifyReply, value: unknown, status = 200) =>
@@ -275,7 +275,9 @@ export async function fivesimApi(
 
     user.get('/user/check/:id', { config: { fivesim: { orderNotFoundStatus: 404 } } }, async (request, reply) => {
       const { id } = parseWith(params.orderParams, request.params);
-      parseWith(params.checkQuery, request.query);
+      const { wait } = parseWith(params.checkQuery, request.query);
+      // `wait=` seconds (an extension): held until an SMS comes or the order ends, then answered as without it.
+      await waits.forSms(caller(request).id, [id], wait * 1000, request.signal);
       return send(reply, await orderOf(await orders.activationWithSms(caller(request).id, id)));
     });
 

@@ -87,3 +87,9 @@ export function unixSeconds(value: string | undefined): number | undefined {
 
 /** A yes/no flag as clients send it: true, 1. */
 export const flag = (value: string | undefined): boolean => value !== undefined && ['1', 'true', 'yes'].includes(value.trim().toLowerCase());
+
+/** `wait` seconds (long-poll); anything but whole seconds waits not at all, as a parameter the protocol lacks. */
+export function waitSeconds(value: string | undefined): number {
+  const v = value?.trim();
+  return v !== undefined && /^\d{1,6}$/.test(v) ? Number(v) : 0;
+}

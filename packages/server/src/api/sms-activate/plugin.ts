@@ -61,8 +61,11 @@ const token = (word: string) => new SmsActivateToken(word);
 
 const sendText = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type(TEXT_TYPE).send(body);
 
+
+/** The actions a `wait` holds (long-poll). */
+const LONG_POLL_ACTIONS: ReadonlySet<string> = new Set(['getStatus', 'getStatusV2']);
 export async function smsActivateApi(app: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
-  const { users, orders, names, stock } = platform;
+  const { users, orders, names, stock, waits } = platform;
 
   // Parameters may come in a form body ([NPM-SA] POSTs with them in the query and an empty form body).
   // JSON bodies are read too; any other body is ignored, its parameters taken from the query alone.
@@ -319,7 +322,11 @@ export async function smsActivateApi(app: FastifyInstance, { platform, limits }:
     await limits.caller(request, 'user', user.id, user.rate_limit);
     const run = p.action !== undefined && Object.hasOwn(ACTIONS, p.action) ? ACTIONS[p.action] : undefined;
     if (!run) throw token('BAD_ACTION');
-    // `wait` (long-poll on getStatus/getStatusV2) is accepted and, for now, ignored like any other parameter.
+    // `wait=` seconds (an extension): getStatus and getStatusV2 are held until an SMS comes or the
+    // activation ends, then answer as without it.
+    if (LONG_POLL_ACTIONS.has(p.action!)) {
+      await waits.forSms(user.id, [params.activationId(p, 'NO_ACTIVATION')], params.waitSeconds(p.wait) * 1000, request.signal);
+    }
     const answer = await run(user, p);
     return 'json' in answer ? reply.code(200).type(JSON_TYPE).send(answer.json) : sendText(reply, answer.text);
   }
