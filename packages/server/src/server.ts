@@ -1,10 +1,12 @@
 // A running fastpva node: store, domain, HTTP surfaces and background jobs.
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
-import type { ServerConfig } from './config.js';
+import { startGoipListener, type GoipListener } from './api/goip/listener.js';
+import { ConfigError, type ServerConfig } from './config.js';
 import type { Clock } from './domain/clock.js';
 import { createPlatform, type Platform } from './domain/platform.js';
 import { startExpirySweeper } from './jobs/expiry.js';
+import { heartbeatSweepMs, startHeartbeatSweeper } from './jobs/heartbeat.js';
 import { Store } from './store/store.js';
 
 export interface RunningServer {
@@ -12,6 +14,8 @@ export interface RunningServer {
   platform: Platform;
   /** http://host:port as bound (the real port when 0 was asked for). */
   url: string;
+  /** The GoIP SMS server's UDP port as bound, when GOIP_UDP_PORT is set. */
+  goipPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -25,7 +29,15 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
       await app.close();
       throw error;
     });
+    let goip: GoipListener | undefined;
+    if (config.goipUdpPort !== undefined) {
+      goip = await startGoipListener(platform.goip, { port: config.goipUdpPort, host: config.host }, app.log).catch(async (error: NodeJS.ErrnoException) => {
+        await app.close();
+        throw new ConfigError(`GOIP_UDP_PORT=${config.goipUdpPort}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message} (choose another port)`);
+      });
+    }
     const sweeper = startExpirySweeper(platform.orders, config.sweepIntervalMs, app.log);
+    const heartbeat = startHeartbeatSweeper(platform.numbers, heartbeatSweepMs(platform.config.supplierHeartbeatMs), app.log);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -33,8 +45,11 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
       app,
       platform,
       url: `http://${host}:${port}`,
+      goipPort: goip?.port,
       async close() {
         await sweeper.stop();
+        await heartbeat.stop();
+        await goip?.close();
         await app.close();
         await store.close();
       },

@@ -2,6 +2,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Platform } from '../domain/platform.js';
 import { fastpvaApi } from './fastpva/plugin.js';
+import { ingestApi } from './ingest/plugin.js';
 import { rejectionShape as fastpvaShape } from './fastpva/wire.js';
 import { DEFAULT_RATE_LIMITS, setUpLimits, type RateLimitConfig } from './limits.js';
 import { loggerOptions, type LogOptions } from './logging.js';
@@ -38,6 +39,11 @@ export interface AppOptions {
   timeouts?: Timeouts;
   rateLimits?: RateLimitConfig;
   metrics?: MetricsConfig;
+  /**
+   * The address clients reach the server at (https://sms.example.com), when a proxy sits in front:
+   * a Twilio signature covers the URL Twilio called. None: the scheme and Host of each request.
+   */
+  publicUrl?: string | undefined;
 }
 
 const FASTPVA_PREFIX = '/pvapublic';
@@ -74,5 +80,6 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(opsApi, { platform, limits, metrics: options.metrics ?? DEFAULT_METRICS });
   await app.register(fastpvaApi, { platform, limits, prefix: FASTPVA_PREFIX });
   await app.register(supplierApi, { platform, limits, prefix: '/supplier/v1' });
+  await app.register(ingestApi, { platform, limits, publicUrl: options.publicUrl, prefix: '/ingest' });
   return app;
 }

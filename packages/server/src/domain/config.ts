@@ -23,6 +23,8 @@ export interface DomainConfig {
   maxOpenRecharges: number;
   /** An unpaid recharge order expires this long after it was opened. */
   rechargeTtlMs: number;
+  /** An online number its supplier, gateway or line has not reported for this long goes offline (0 = never). */
+  supplierHeartbeatMs: number;
 }
 
 export const defaultDomainConfig: DomainConfig = {
@@ -36,4 +38,6 @@ export const defaultDomainConfig: DomainConfig = {
   shieldQuorum: 3,
   maxOpenRecharges: 3,
   rechargeTtlMs: 60 * 60_000,
+  // Onlinesim and SMSHub want the online set every 5 minutes; a GoIP keepalive comes every 30 s.
+  supplierHeartbeatMs: 5 * 60_000,
 };

@@ -5,6 +5,8 @@ import { CatalogService } from './catalog.js';
 import { systemClock, type Clock } from './clock.js';
 import { defaultDomainConfig, type DomainConfig } from './config.js';
 import { DomainEventHub } from './events.js';
+import { GatewayService } from './gateways.js';
+import { GoipService } from './goip.js';
 import { InboundSmsService } from './inbound-sms.js';
 import { Ledger } from './ledger.js';
 import { NumberService } from './numbers.js';
@@ -26,6 +28,8 @@ export interface Platform {
   numbers: NumberService;
   orders: OrderService;
   inboundSms: InboundSmsService;
+  gateways: GatewayService;
+  goip: GoipService;
   recharges: RechargeService;
   blacklist: BlacklistService;
   stats: StatsService;
@@ -40,6 +44,7 @@ export async function createPlatform(
   const events = new DomainEventHub();
   const ledger = await Ledger.load(store);
   const catalog = new CatalogService(store, clock, config);
+  const inboundSms = new InboundSmsService(store, ledger, events, clock);
   return {
     store,
     clock,
@@ -49,9 +54,11 @@ export async function createPlatform(
     users: new UserService(store, ledger, clock, config),
     catalog,
     suppliers: new SupplierService(store, catalog, clock, config),
-    numbers: new NumberService(store, clock),
+    numbers: new NumberService(store, clock, config),
     orders: new OrderService(store, ledger, catalog, events, clock, config),
-    inboundSms: new InboundSmsService(store, ledger, events, clock),
+    inboundSms,
+    gateways: new GatewayService(store, inboundSms, clock),
+    goip: new GoipService(store, inboundSms, clock),
     recharges: new RechargeService(store, ledger, clock, config),
     blacklist: new BlacklistService(store, clock),
     stats: new StatsService(store),

@@ -134,6 +134,11 @@ export interface NumbersTable {
   draw: number;
   /** Removed by an admin: kept for its history, never offered again. */
   removed_at: number | null;
+  /** The gateway device the SIM sits in (an Android phone's deviceId, a Dinstar serial) and its slot or port. */
+  device: string | null;
+  slot: number | null;
+  /** When its supplier, gateway or line last reported it; online numbers not seen for the heartbeat go offline. */
+  last_seen_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -233,6 +238,36 @@ export interface RechargeOrdersTable {
   updated_at: number;
 }
 
+/** An SMS gateway attached to a supplier: it posts to /ingest/<kind>/<token>. */
+export interface GatewaysTable {
+  id: Id;
+  supplier_id: number;
+  kind: string;
+  /** SHA-256 of the URL token; the token itself is shown once. */
+  token_hash: string;
+  token_prefix: string;
+  /** The vendor's shared secret (signing key, auth token, SMSSync secret): kept as given, since checking a signature needs it. */
+  secret: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One line (SIM channel) of a GoIP gateway, as its "SMS server" settings name it. */
+export interface GoipLinesTable {
+  id: Id;
+  supplier_id: number;
+  /** The line's authentication id, unique: a GoIP packet names nothing else. */
+  line: string;
+  /** SHA-256 of its password; the GoIP sends the password itself in every packet. */
+  password_hash: string;
+  /** Numbers the line reports that are not registered yet are registered in this country; null: register them first. */
+  country: string | null;
+  /** The number the line last reported. */
+  number_id: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -251,6 +286,8 @@ export interface Database {
   orders: OrdersTable;
   inbound_sms: InboundSmsTable;
   recharge_orders: RechargeOrdersTable;
+  gateways: GatewaysTable;
+  goip_lines: GoipLinesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -263,5 +300,7 @@ export type NumberRow = Selectable<NumbersTable>;
 export type OrderRow = Selectable<OrdersTable>;
 export type InboundSmsRow = Selectable<InboundSmsTable>;
 export type RechargeOrderRow = Selectable<RechargeOrdersTable>;
+export type GatewayRow = Selectable<GatewaysTable>;
+export type GoipLineRow = Selectable<GoipLinesTable>;
 export type NewOrder = Insertable<OrdersTable>;
 export type NewInboundSms = Insertable<InboundSmsTable>;

@@ -4,6 +4,8 @@ import { NoDatabaseError, openDatabase, type DialectSupport, type OpenDatabase }
 import { migrateToLatest, migrationState } from './migrate.js';
 import { AccountRepository } from './repositories/accounts.js';
 import { CatalogRepository } from './repositories/catalog.js';
+import { GatewayRepository } from './repositories/gateways.js';
+import { GoipLineRepository } from './repositories/goip-lines.js';
 import { InboundSmsRepository } from './repositories/inbound-sms.js';
 import { NumberRepository } from './repositories/numbers.js';
 import { OrderRepository } from './repositories/orders.js';
@@ -23,6 +25,8 @@ export interface Repositories {
   orders: OrderRepository;
   inboundSms: InboundSmsRepository;
   recharges: RechargeRepository;
+  gateways: GatewayRepository;
+  goipLines: GoipLineRepository;
 }
 
 function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositories {
@@ -36,6 +40,8 @@ function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositori
     orders: new OrderRepository(db, dialect),
     inboundSms: new InboundSmsRepository(db),
     recharges: new RechargeRepository(db),
+    gateways: new GatewayRepository(db),
+    goipLines: new GoipLineRepository(db),
   };
 }
 
