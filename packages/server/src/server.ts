@@ -19,11 +19,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, options: { clock?: Clock } = {}): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, options: { clock?: Clock; logStream?: { write(line: string): void } } = {}): Promise<RunningServer> {
   const store = await Store.open(config.databaseUrl, { poolSize: config.dbPoolSize });
   try {
     const platform = await createPlatform(store, { clock: options.clock, config: config.domain });
-    const app = await buildApp(platform, { logger: { level: config.logLevel }, logRequests: config.logRequests, ...config.http });
+    const app = await buildApp(platform, { logger: { level: config.logLevel, stream: options.logStream }, logRequests: config.logRequests, ...config.http });
     // An app that could not listen still has a Redis connection and timers to stop.
     await app.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
       await app.close();
