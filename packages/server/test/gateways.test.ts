@@ -286,6 +286,13 @@ describe.each(DIALECTS)('gateway webhooks on %s', (dialect) => {
       expect(await stored('kannel', '8f3c2d1e-5a6b-4c7d-9e8f-0a1b2c3d4e5f')).toHaveLength(1);
     });
 
+    it('reads 8-bit text that is not UTF-8 as Latin-1, as Kannel passes it on', async () => {
+      expectAck(await t.app.inject({ method: 'GET', url: `${path}?from=%2B447700900999&to=447700900401&text=Bon+app%E9tit&ts=2026-01-12+14:37&smsc=modem1` }), 'text/plain; charset=utf-8', '');
+      expectAck(await t.app.inject({ method: 'GET', url: `${path}?from=%2B447700900999&to=447700900401&text=Bon+app%C3%A9tit+%E2%9C%93&ts=2026-01-12+14:37&smsc=modem1` }), 'text/plain; charset=utf-8', '');
+      const texts = await t.store.kysely.selectFrom('inbound_sms').select('text').where('source', '=', 'kannel').where('text', 'like', 'Bon%').orderBy('id').execute();
+      expect(texts.map((r) => r.text)).toEqual(['Bon appétit', 'Bon appétit ✓']);
+    });
+
     it('refuses a wrong token with 401, a request without `to` with 400, and a POST with 405', async () => {
       expectRefused(await t.app.inject({ method: 'GET', url: url('x').replace(/kannel\/[0-9a-f]+/, 'kannel/nope') }), 401, /Unknown gateway token/);
       expectRefused(await t.app.inject({ method: 'GET', url: `${path}?from=%2B447700900999&text=hi` }), 400, /^Missing field: to$/);
@@ -396,6 +403,30 @@ describe.each(DIALECTS)('gateway webhooks on %s', (dialect) => {
       expectRefused(await t.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, payload: '{"text":"hi","to":"447700900601"}' }), 400, /^Missing field: from$/);
       expectRefused(await t.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, payload: '{"text":"hi","from":"x"}' }), 400, /names no receiving number/);
     });
+  });
+
+  it('registers where each SIM sits through the push API: a slot holds one SIM', async () => {
+    const bank = await t.platform.suppliers.create({ name: 'SIM bank with slots' });
+    const put = async (numbers: object[]) => {
+      const res = await t.app.inject({ method: 'PUT', url: '/supplier/v1/numbers', headers: { authorization: `Bearer ${bank.key}` }, payload: { numbers } });
+      return { status: res.statusCode, body: res.json() };
+    };
+    const placed = () => t.store.kysely.selectFrom('numbers').select(['number', 'device', 'slot']).where('supplier_id', '=', bank.id).orderBy('number').execute();
+    expect(await put([{ number: '447700900951', country: 'GB', device: 'bank-1', slot: 1 }, { number: '447700900952', country: 'GB', device: 'bank-1', slot: 2 }])).toEqual({ status: 200, body: { registered: 2 } });
+    // The bank switched SIMs: a new SIM in slot 1 pushes the old one out; two SIMs may also swap slots.
+    expect((await put([{ number: '447700900953', country: 'GB', device: 'bank-1', slot: 1 }])).status).toBe(200);
+    expect((await put([{ number: '447700900952', country: 'GB', device: 'bank-1', slot: 1 }, { number: '447700900953', country: 'GB', device: 'bank-1', slot: 2 }])).status).toBe(200);
+    expect(await placed()).toEqual([
+      { number: '447700900951', device: null, slot: null },
+      { number: '447700900952', device: 'bank-1', slot: 1 },
+      { number: '447700900953', device: 'bank-1', slot: 2 },
+    ]);
+    expect(await put([{ number: '447700900954', country: 'GB', device: 'bank-1', slot: 3 }, { number: '447700900955', country: 'GB', device: 'bank-1', slot: 3 }])).toEqual({
+      status: 400,
+      body: { error: { code: 'invalid_input', message: 'Two numbers in device bank-1 slot 3: a slot holds one SIM' } },
+    });
+    expect((await put([{ number: '447700900954', country: 'GB', slot: 3 }])).body.error.message).toBe('447700900954: a slot belongs to a device; give the device too');
+    expect((await put([{ number: '447700900954', country: 'GB', device: 'bank-1', slot: -1 }])).body.error.message).toMatch(/^numbers\.0\.slot: /);
   });
 
   it('lists, rotates and removes gateways; the old URL stops working at once', async () => {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { wholeNumber } from '../config.js';
-import { fromLatin9, fromUtf16be } from '../domain/charsets.js';
+import { fromLatin9, fromUtf16be, fromUtf8Or } from '../domain/charsets.js';
 import { contentKey } from '../domain/ids.js';
 import { normalizeNumber } from '../domain/suppliers.js';
 import { option, required, text, UsageError } from './args.js';
@@ -21,17 +21,6 @@ interface ModemSms {
   receivedAt: string | undefined;
   /** What makes this message this one, for its id. */
   identity: string;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** smstools' ISO files are ISO-8859-15; with incoming_utf8 they hold UTF-8 instead, which decodes without error. */
-function isoOrUtf8(bytes: Buffer): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return fromLatin9(bytes);
-  }
 }
 
 /** smstools writes times as yy-mm-dd hh:mm:ss on the modem machine's clock. */
@@ -65,7 +54,8 @@ function smstoolsMessage(file: string): ModemSms {
   // smstools reads only the first three letters: UCS2, UCS-2, Unicode...
   const alphabet = (headers.get('Alphabet') ?? 'ISO').slice(0, 3).toUpperCase();
   if (alphabet === 'BIN') throw new Refused(`${file} holds a binary message, not text`);
-  const textOf = alphabet === 'UCS' || alphabet === 'CHI' || alphabet === 'UNI' ? fromUtf16be(body) : alphabet === 'UTF' ? body.toString('utf8') : isoOrUtf8(body);
+  // ISO files are ISO-8859-15; with smsd's incoming_utf8 they hold UTF-8 instead, which decodes as such.
+  const textOf = alphabet === 'UCS' || alphabet === 'CHI' || alphabet === 'UNI' ? fromUtf16be(body) : alphabet === 'UTF' ? body.toString('utf8') : fromUtf8Or(body, fromLatin9);
   return {
     modemNumber: normalizeNumber(headers.get('Modem') ?? headers.get('Subject') ?? ''),
     from,

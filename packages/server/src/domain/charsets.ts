@@ -13,3 +13,14 @@ const LATIN9: Record<number, string> = { 0xa4: '€', 0xa6: 'Š', 0xa8: 'š', 0x
 export function fromLatin9(bytes: Buffer): string {
   return Array.from(bytes, (byte) => LATIN9[byte] ?? String.fromCharCode(byte)).join('');
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** UTF-8 when the bytes are UTF-8, else `eightBit`: gateways and modem software pass an SMS's 8-bit bytes on as they came. */
+export function fromUtf8Or(bytes: Buffer, eightBit: (bytes: Buffer) => string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return eightBit(bytes);
+  }
+}

@@ -1,6 +1,7 @@
 // What every gateway adapter shares: the request as the vendor sent it, how to read its fields, and
 // the two refusals (a signature that does not match: 401; a body that says nothing usable: 400).
 import type { IncomingHttpHeaders } from 'node:http';
+import { fromUtf8Or } from '../../domain/charsets.js';
 import { DomainError } from '../../domain/errors.js';
 import type { GatewayKind, GatewayReport } from '../../domain/gateways.js';
 import type { GatewayRow } from '../../store/schema.js';
@@ -11,7 +12,8 @@ export interface IngestRequest {
   /** The URL the vendor called, as it signs it: PUBLIC_URL (else the scheme and Host it called), path and query. */
   url: string;
   headers: IncomingHttpHeaders;
-  query: URLSearchParams;
+  /** The query string's parameters, in order. */
+  query: [string, string][];
   /** The raw body (empty for GET). */
   body: Buffer;
   now: number;
@@ -32,8 +34,34 @@ export const badSignature = (message: string): Rejection => new Rejection(401, '
 /** The body says nothing usable: 400, naming what is wrong. */
 export const malformed = (message: string): DomainError => new DomainError('INVALID_INPUT', message);
 
+/** A form-encoded component's bytes (`raw` holds one byte per character): `+` is a space, `%XX` a byte. */
+function formBytes(raw: string): Buffer {
+  return Buffer.concat(
+    raw
+      .replaceAll('+', ' ')
+      .split(/(%[0-9a-fA-F]{2})/)
+      .map((piece) => (/^%[0-9a-fA-F]{2}$/.test(piece) ? Buffer.from([Number.parseInt(piece.slice(1), 16)]) : Buffer.from(piece, 'latin1'))),
+  );
+}
+
+/**
+ * `a=1&b=2` (one byte per character, as a body or request line arrives) as name-value pairs, in
+ * order. Values are UTF-8, or Latin-1 when their bytes are not: Kannel and Jasmin pass an SMS's 8-bit
+ * text on as it came.
+ */
+export function parseForm(text: string): [string, string][] {
+  const decode = (raw: string) => fromUtf8Or(formBytes(raw), (bytes) => bytes.toString('latin1'));
+  return text
+    .split('&')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq < 0 ? [decode(pair), ''] : [decode(pair.slice(0, eq)), decode(pair.slice(eq + 1))];
+    });
+}
+
 /** The form fields of a body (application/x-www-form-urlencoded), in order. */
-export const formPairs = (request: IngestRequest): [string, string][] => [...new URLSearchParams(request.body.toString('utf8'))];
+export const formPairs = (request: IngestRequest): [string, string][] => parseForm(request.body.toString('latin1'));
 
 /** Query parameters, then form fields over them: a GET gateway sends its fields in the query, and a URL may add fixed ones. */
 export function formFields(request: IngestRequest): Map<string, string> {

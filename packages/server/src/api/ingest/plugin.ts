@@ -9,7 +9,7 @@ import type { Platform } from '../../domain/platform.js';
 import type { GatewayRow } from '../../store/schema.js';
 import type { Limits } from '../limits.js';
 import { asRejection, jsonShape, missingRoute, Rejection, sendRejection } from '../rejections.js';
-import type { GatewayAdapter } from './adapter.js';
+import { parseForm, type GatewayAdapter } from './adapter.js';
 import { androidSmsGateway } from './android-sms-gateway.js';
 import { dinstar } from './dinstar.js';
 import { generic } from './generic.js';
@@ -74,7 +74,7 @@ export async function ingestApi(app: FastifyInstance, { platform, limits, public
           {
             url: `${publicUrl ?? `${request.protocol}://${request.host}`}${request.url}`,
             headers: request.headers,
-            query: new URLSearchParams(request.url.split('?')[1] ?? ''),
+            query: parseForm(request.url.split('?')[1] ?? ''),
             body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
             now: clock.now(),
           },
