@@ -475,6 +475,16 @@ describe.each(DIALECTS)('gateway webhooks on %s', (dialect) => {
     }
   });
 
+  it('reads PUBLIC_URL and GOIP_UDP_PORT from the environment', async () => {
+    const { loadConfig } = await import('../src/config.js');
+    expect(loadConfig({ PUBLIC_URL: 'https://sms.example.com/' }).http.publicUrl).toBe('https://sms.example.com');
+    expect(loadConfig({}).http.publicUrl).toBeUndefined();
+    expect(() => loadConfig({ PUBLIC_URL: 'sms.example.com' })).toThrow('PUBLIC_URL=sms.example.com: not an http:// or https:// URL');
+    expect(() => loadConfig({ PUBLIC_URL: 'https://sms.example.com/?a=1' })).toThrow('without a query');
+    expect(loadConfig({ GOIP_UDP_PORT: '44444' }).goipUdpPort).toBe(44444);
+    expect(() => loadConfig({ GOIP_UDP_PORT: '70000' })).toThrow('GOIP_UDP_PORT=70000: at most 65535');
+  });
+
   it('keeps gateway tokens out of request logs', async () => {
     const { redactUrl } = await import('../src/api/logging.js');
     expect(redactUrl('/ingest/jasmin/0123456789abcdef0123456789abcdef?id=1&to=2')).toBe('/ingest/jasmin/[redacted]?id=1&to=2');

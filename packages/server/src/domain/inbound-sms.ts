@@ -10,7 +10,7 @@ import { judgeSms } from './otp/judge.js';
 import { normalizeNumber } from './suppliers.js';
 
 export interface InboundSms {
-  /** The ingest path, e.g. 'supplier-push', 'android-gateway'. */
+  /** The ingest path: 'supplier-push', a gateway kind ('twilio', 'android-sms-gateway'...), 'goip'. */
   source: string;
   /** The source's own message id: the same (source, supplier, sourceKey) is processed once. */
   sourceKey: string;

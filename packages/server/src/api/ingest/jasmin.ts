@@ -1,16 +1,16 @@
 // Jasmin's deliverSmHttpThrower: an MO SMS as GET or form POST (parts of a long SMS already joined),
 // with Jasmin's message id. Jasmin retries until the body is exactly `ACK/Jasmin`.
 import { fromUtf16be } from '../../domain/charsets.js';
-import { formFields, need, type GatewayAdapter } from './adapter.js';
+import { formFields, malformed, need, type GatewayAdapter } from './adapter.js';
 
-/** `content` is the SMS's raw bytes; `binary` the same in hex, decoded here by its data coding. */
+/** `content` is the SMS's raw bytes; `binary` the same in hex (newer Jasmin), decoded here by the data coding. */
 function textOf(fields: Map<string, string>): string {
-  const binary = fields.get('binary');
-  if (binary === undefined || !/^([0-9a-f]{2})*$/i.test(binary)) return need(fields, 'content');
-  const coding = fields.get('coding');
+  const [content, binary, coding] = [fields.get('content'), fields.get('binary'), fields.get('coding')];
+  if (content === undefined) throw malformed('Missing field: content');
+  if (binary === undefined || !/^([0-9a-f]{2})*$/i.test(binary)) return content;
   if (coding === '8') return fromUtf16be(Buffer.from(binary, 'hex')); // UCS-2
   if (coding === '3') return Buffer.from(binary, 'hex').toString('latin1'); // ISO-8859-1
-  return fields.get('content') ?? Buffer.from(binary, 'hex').toString('utf8');
+  return content;
 }
 
 export const jasmin: GatewayAdapter = {

@@ -74,7 +74,7 @@ export async function ingestApi(app: FastifyInstance, { platform, limits, public
           {
             url: `${publicUrl ?? `${request.protocol}://${request.host}`}${request.url}`,
             headers: request.headers,
-            query: parseForm(request.url.split('?')[1] ?? ''),
+            query: request.url.includes('?') ? parseForm(request.url.slice(request.url.indexOf('?') + 1)) : [],
             body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
             now: clock.now(),
           },
