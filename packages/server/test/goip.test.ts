@@ -139,7 +139,7 @@ describe.each(DIALECTS)('GoIP SMS server on %s', (dialect) => {
   it('acknowledges a line whose number is not registered, says why in the log, and puts it online once registered', async () => {
     expect(await goip.send(keepalive(1, 'goip2', 'secret2', '+447700900902'))).toBe('reg:1;status:200;');
     expect(await numberRow('447700900902')).toBeUndefined();
-    expect(logs.some((line) => line.includes('447700900902 is not registered: register it, or add the line with --country'))).toBe(true);
+    expect(logs.some((line) => line.includes('447700900902 is not registered: register it, or give the line a country'))).toBe(true);
     const supplier = (await server.platform.store.read.suppliers.findByName('GoIP rack'))!;
     await server.platform.suppliers.registerNumbers(supplier.id, [{ number: '447700900902', country: 'GB' }]);
     expect(await goip.send(keepalive(2, 'goip2', 'secret2', '+447700900902'))).toBe('reg:2;status:200;');
@@ -147,6 +147,17 @@ describe.each(DIALECTS)('GoIP SMS server on %s', (dialect) => {
     // Other packets of a line, such as a delivery report, are acknowledged the same way.
     expect(await goip.send('DELIVER:1768228800;id:goip2;password:secret2;sms_no:1;state:0;num:+447700900999')).toBe('DELIVER 1768228800 OK\n');
     expect(goip.stray).toEqual([]);
+  });
+
+  it('takes the number a line is given when its GoIP does not report one', async () => {
+    const admin = (...args: string[]) => runHere(['admin', 'supplier', 'goip', 'add', '--supplier', 'GoIP rack', ...args, '--db', database.url]);
+    expect((await admin('--line', 'goip3', '--password', 'secret3', '--number', '447700900903')).stderr).toBe(
+      'fastpva: 447700900903 is not registered: register it, or give the line a country\n',
+    );
+    expect((await admin('--line', 'goip3', '--password', 'secret3', '--number', '+44 7700 900903', '--country', 'GB', '--json')).stdout).toContain('"number":"447700900903"');
+    expect(await goip.send(keepalive(1, 'goip3', 'secret3', ''))).toBe('reg:1;status:200;');
+    expect((await numberRow('447700900903'))?.online).toBe(1);
+    expect((await admin('--line', 'goip3', '--password', 'x')).stderr).toBe('fastpva: A GoIP line goip3 exists\n');
   });
 
   it('removes a line: its packets are refused from then on', async () => {

@@ -1,7 +1,7 @@
 // GoIP GSM gateways speak the "SMS server" protocol: each line (SIM channel) authenticates with its
 // own id and password, keeps its number online with a keepalive every 30 s, and forwards each SMS.
-import type { GoipLineRow } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { GoipLineRow, NumberRow } from '../store/schema.js';
+import type { Repositories, Store } from '../store/store.js';
 import { normalizeCountry } from './catalog.js';
 import type { Clock } from './clock.js';
 import { DomainError } from './errors.js';
@@ -15,6 +15,8 @@ export interface NewGoipLine {
   password: string;
   /** Register the numbers the line reports in this country; without it they must be registered first. */
   country?: string | undefined;
+  /** The line's SIM number, for a GoIP that does not report it in its keepalives. */
+  number?: string | undefined;
 }
 
 export interface GoipLineSummary {
@@ -69,17 +71,21 @@ export class GoipService {
       country = normalizeCountry(input.country) ?? null;
       if (!country) throw new DomainError('INVALID_INPUT', `${input.country} is not an ISO 3166 country code`);
     }
+    const number = input.number === undefined ? undefined : normalizeNumber(input.number);
+    if (input.number !== undefined && !number) throw new DomainError('INVALID_INPUT', `${input.number} is not an international phone number`);
     const supplier = await supplierNamed(this.store.read, input.supplier);
     const now = this.clock.now();
     try {
-      await this.store.transaction((repos) =>
-        repos.goipLines.insert({ supplier_id: supplier.id, line, password_hash: hashSecret(input.password), country, number_id: null, created_at: now, updated_at: now }),
-      );
+      await this.store.transaction(async (repos) => {
+        const sim = number === undefined ? undefined : await lineNumber(repos, { supplier_id: supplier.id, country }, number, now);
+        if (typeof sim === 'string') throw new DomainError('UNKNOWN_NUMBER', sim);
+        await repos.goipLines.insert({ supplier_id: supplier.id, line, password_hash: hashSecret(input.password), country, number_id: sim?.id ?? null, created_at: now, updated_at: now });
+      });
     } catch (error) {
       if (this.store.isUniqueViolation(error)) throw new DomainError('ALREADY_EXISTS', `A GoIP line ${line} exists`);
       throw error;
     }
-    return { line, supplier: supplier.name, country, number: null, online: false, lastSeenAt: null, createdAt: now };
+    return { line, supplier: supplier.name, country, number: number ?? null, online: false, lastSeenAt: null, createdAt: now };
   }
 
   async list(supplierName?: string): Promise<GoipLineSummary[]> {
@@ -119,16 +125,9 @@ export class GoipService {
     const now = this.clock.now();
     return this.store.transaction(async (repos) => {
       const previous = line.number_id === null ? undefined : await repos.numbers.findById(line.number_id);
-      let number = reported === undefined ? previous : await repos.numbers.findByNumber(reported);
-      if (reported !== undefined && (!number || number.removed_at !== null) && line.country !== null && input.loggedIn) {
-        await repos.numbers.upsert(line.supplier_id, [{ number: reported, country: line.country, operator: 'any', draw: randomDraw(), device: null, slot: null }], now);
-        number = await repos.numbers.findByNumber(reported);
-      }
-      if (!number || number.removed_at !== null) {
-        const problem = reported === undefined ? 'the line reports no number and has reported none before' : `${reported} is not registered: register it, or add the line with --country`;
-        return { number: reported ?? null, online: false, problem };
-      }
-      if (number.supplier_id !== line.supplier_id) return { number: number.number, online: false, problem: `${number.number} is registered by another supplier` };
+      const number = reported === undefined ? previous : await lineNumber(repos, line, reported, now);
+      if (number === undefined) return { number: null, online: false, problem: 'the line reports no number (num) and has none: set it in the GoIP, or give the line its number' };
+      if (typeof number === 'string') return { number: reported ?? null, online: false, problem: number };
       if (previous && previous.id !== number.id) await repos.numbers.setOnline(line.supplier_id, [previous.number], false, now);
       if (line.number_id !== number.id) await repos.goipLines.setNumber(line.id, number.id, now);
       await repos.numbers.setOnline(line.supplier_id, [number.number], input.loggedIn, now);
@@ -163,4 +162,19 @@ export class GoipService {
     if (!line || !sameSecret(hashSecret(password), line.password_hash) || !supplier?.enabled) throw new DomainError('UNAUTHORIZED', `Wrong id or password for GoIP line ${name}`);
     return line;
   }
+}
+
+/**
+ * The supplier's number a line has, registered in the line's country when it is new (or was removed);
+ * else why it cannot be the line's.
+ */
+async function lineNumber(repos: Repositories, line: Pick<GoipLineRow, 'supplier_id' | 'country'>, number: string, now: number): Promise<NumberRow | string> {
+  let row = await repos.numbers.findByNumber(number);
+  if ((!row || row.removed_at !== null) && line.country !== null) {
+    await repos.numbers.upsert(line.supplier_id, [{ number, country: line.country, operator: 'any', draw: randomDraw(), device: null, slot: null }], now);
+    row = await repos.numbers.findByNumber(number);
+  }
+  if (!row || row.removed_at !== null) return `${number} is not registered: register it, or give the line a country`;
+  if (row.supplier_id !== line.supplier_id) return `${number} is registered by another supplier`;
+  return row;
 }

@@ -91,10 +91,12 @@ const goipAdd = adminCommand({
     line: required('ID', "the line's SMS server id, unique", text),
     password: required('PW', "the line's SMS server password", text),
     country: option('CC', 'register the numbers the line reports in this country (default: register them first)', country),
+    number: option('NUMBER', "the line's SIM number, when the GoIP does not report it (num: in its keepalives)", text),
   },
   async run(p, o) {
-    const line = await p.goip.add({ supplier: o.supplier, line: o.line, password: o.password, country: o.country });
-    return { json: line, text: `Added GoIP line ${line.line} for ${line.supplier}${line.country ? ` (numbers in ${line.country})` : ''}` };
+    const line = await p.goip.add({ supplier: o.supplier, line: o.line, password: o.password, country: o.country, number: o.number });
+    const details = [line.number && `number ${line.number}`, line.country && `new numbers in ${line.country}`].filter(Boolean).join(', ');
+    return { json: line, text: `Added GoIP line ${line.line} for ${line.supplier}${details ? ` (${details})` : ''}` };
   },
 });
 
