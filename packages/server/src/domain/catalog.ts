@@ -9,7 +9,7 @@ import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
 import { newObjectId } from './ids.js';
 import { MAX_AMOUNT } from './ledger.js';
-import { withoutChannel } from './otp/services.js';
+import { resolveService, withoutChannel } from './otp/services.js';
 import { toOffset, type PageRequest } from './paging.js';
 import { userNamed } from './users.js';
 import { COUNTRIES } from './vocabulary/countries.js';
@@ -89,10 +89,14 @@ function projectName(raw: string): string {
   return enname;
 }
 
+/**
+ * The service a project sells: the vocabulary's canonical id where it knows the name ("Telegram-C6",
+ * "tg" -> telegram), so that SMS-Activate and 5SIM codes find the project; else the name as given.
+ */
 function serviceName(raw: string): string {
   const service = raw.trim();
   if (service === '' || service.length > 100) throw new DomainError('INVALID_INPUT', 'A service name is 1 to 100 characters');
-  return service;
+  return resolveService(service)?.id ?? service;
 }
 
 /** The stored form of a pricing: the price shown where one is expected, and the country list. */
@@ -123,6 +127,8 @@ interface ProjectTerms {
 
 export class CatalogService {
   private readonly projectTerms: TtlCache<number, ProjectTerms>;
+  /** Service id -> the projects that sell it (SMS-Activate and 5SIM buy by service). */
+  private readonly projectsOfService: TtlCache<string, number[]>;
   /** "userId:myPid" -> the user's own price, if an admin set one. */
   private readonly userPrices: TtlCache<string, { price: number | undefined }>;
 
@@ -132,6 +138,7 @@ export class CatalogService {
     private readonly config: DomainConfig,
   ) {
     this.projectTerms = new TtlCache(clock, config.cacheTtlMs);
+    this.projectsOfService = new TtlCache(clock, config.cacheTtlMs);
     this.userPrices = new TtlCache(clock, config.cacheTtlMs);
   }
 
@@ -159,6 +166,7 @@ export class CatalogService {
           await repos.catalog.replaceCountryPrices(id, draft.countries);
           return id;
         });
+        this.forgetProject(myPid);
         return await this.view(myPid);
       } catch (error) {
         if (!this.store.isUniqueViolation(error)) throw error;
@@ -182,7 +190,7 @@ export class CatalogService {
         public_id: newObjectId(now),
         enname,
         channel_id: channel,
-        service: input.service === undefined ? withoutChannel(enname) : serviceName(input.service),
+        service: serviceName(input.service ?? withoutChannel(enname)),
         selling_price: pricing.sellingPrice,
         support_country: pricing.supportCountry ? 1 : 0,
         enabled: 1,
@@ -215,7 +223,7 @@ export class CatalogService {
       if (this.store.isUniqueViolation(error)) throw new DomainError('ALREADY_EXISTS', `A project named ${set.enname} exists`);
       throw error;
     }
-    this.projectTerms.delete(myPid);
+    this.forgetProject(myPid);
     return this.view(myPid);
   }
 
@@ -223,8 +231,14 @@ export class CatalogService {
   async setProjectEnabled(myPid: number, enabled: boolean): Promise<ProjectDetails> {
     const updated = await this.store.read.catalog.updateProject(myPid, { enabled: enabled ? 1 : 0, updated_at: this.clock.now() });
     if (!updated) throw new DomainError('PROJECT_NOT_FOUND', `No project with myPid ${myPid}`);
-    this.projectTerms.delete(myPid);
+    this.forgetProject(myPid);
     return this.view(myPid);
+  }
+
+  /** A project changed here: this process reads its terms, and which projects sell its service, again. */
+  private forgetProject(myPid: number): void {
+    this.projectTerms.delete(myPid);
+    this.projectsOfService.clear();
   }
 
   /** A project as an admin sees it. */
@@ -309,6 +323,28 @@ export class CatalogService {
       countries: country ? [country] : [...prices.keys()],
       priceIn: (c) => userPrice ?? prices.get(c) ?? project.selling_price,
     };
+  }
+
+  /**
+   * The customer's offers of a service (canonical id), cheapest first: every enabled project of that
+   * service on an open channel that sells in `country` (any country when undefined), at the price
+   * this customer pays (the country's cheapest when no country is named).
+   */
+  async offers(userId: number, service: string, country: string | undefined): Promise<{ terms: OrderTerms; price: number }[]> {
+    const ids = (await this.projectsOfService.get(service, async () => this.store.read.catalog.projectIdsOfService(service))) ?? [];
+    const offers: { terms: OrderTerms; price: number }[] = [];
+    for (const id of ids) {
+      let terms: OrderTerms;
+      try {
+        terms = await this.orderTerms(userId, id, country);
+      } catch (error) {
+        if (error instanceof DomainError && ['PROJECT_NOT_FOUND', 'CHANNEL_UNAVAILABLE', 'COUNTRY_NOT_SUPPORTED'].includes(error.code)) continue;
+        throw error;
+      }
+      const prices = (terms.countries ?? [country ?? '']).map((c) => terms.priceIn(c));
+      offers.push({ terms, price: Math.min(...prices) });
+    }
+    return offers.sort((a, b) => a.price - b.price || a.terms.project.id - b.terms.project.id);
   }
 
   /** Suppliers joined or left a channel: projects' "served" state must be read again. */

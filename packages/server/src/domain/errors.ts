@@ -19,6 +19,14 @@ export type DomainErrorCode =
   | 'TOO_MANY_ACTIVE_ORDERS'
   | 'TOO_MANY_OPEN_RECHARGES'
   | 'ORDER_NOT_FOUND'
+  /** The order has ended; it can no longer change. */
+  | 'ORDER_ENDED'
+  /** The order has had no SMS, and the change needs one (finish, request another SMS). */
+  | 'ORDER_NOT_RECEIVED'
+  /** No enabled project sells that service (in that country). */
+  | 'SERVICE_NOT_OFFERED'
+  /** Every offer of the service costs more than the customer's maximum price. */
+  | 'PRICE_TOO_LOW'
   | 'RELEASE_TOO_EARLY'
   | 'UNKNOWN_NUMBER'
   | 'NUMBER_OWNED_ELSEWHERE'

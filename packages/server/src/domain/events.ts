@@ -1,13 +1,15 @@
 import { EventEmitter } from 'node:events';
+import type { EndReason } from '../store/schema.js';
 
 /** What happened, announced after the transaction committed. Metrics, push delivery and long-poll listen. */
 export interface DomainEvents {
-  'order.created': { orderId: string; userId: number; projectId: number; number: string; price: number };
-  'order.ended': { orderId: string; userId: number; reason: EndReason; refunded: boolean };
-  'sms.received': { source: string; matched: boolean };
+  'order.created': { orderId: string; activationId: number; userId: number; projectId: number; number: string; price: number };
+  'order.ended': { orderId: string; activationId: number; userId: number; reason: EndReason; refunded: boolean };
+  /** `order` is the order it was delivered to, null when it went to none. */
+  'sms.received': { source: string; matched: boolean; order: { orderId: string; activationId: number; userId: number } | null };
 }
 
-export type EndReason = 'release' | 'shield' | 'expire';
+export type { EndReason };
 
 export class DomainEventHub {
   private readonly emitter = new EventEmitter();

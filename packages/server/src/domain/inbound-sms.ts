@@ -114,10 +114,13 @@ export class InboundSmsService {
       }
       await repos.orders.recordSms(order.id, { code: extracted?.code ?? '', content: text, balanceAfter: balance, now });
       await repos.inboundSms.attach(smsId, { orderId: order.id, code: extracted?.code ?? null, codeMethod: extracted?.method ?? null });
-      return { duplicate: false as const, orderId: order.public_id, reason: null };
+      return { duplicate: false as const, orderId: order.public_id, reason: null, order: { orderId: order.public_id, activationId: order.id, userId: order.user_id } };
     });
 
-    if (!outcome.duplicate) this.events.emit('sms.received', { source: sms.source, matched: outcome.orderId !== null });
+    if (!outcome.duplicate) {
+      const order = ('order' in outcome ? outcome.order : undefined) ?? null;
+      this.events.emit('sms.received', { source: sms.source, matched: order !== null, order });
+    }
     return { orderId: outcome.orderId, reason: outcome.reason, duplicate: outcome.duplicate };
   }
 

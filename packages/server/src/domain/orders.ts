@@ -3,13 +3,13 @@
 // One lifecycle for every customer surface (FASTPVA, SMS-Activate, 5SIM).
 import type { FreeNumberQuery } from '../store/repositories/numbers.js';
 import type { OrderListRow } from '../store/repositories/orders.js';
-import type { NumberStatus, OrderRow, SmsStatus, UndeliveredReason } from '../store/schema.js';
+import type { EndReason, NumberStatus, OrderRow, SmsStatus, UndeliveredReason } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
-import type { CatalogService } from './catalog.js';
+import type { CatalogService, OrderTerms } from './catalog.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
-import type { DomainEventHub, EndReason } from './events.js';
+import type { DomainEventHub } from './events.js';
 import { isObjectId, newObjectId, randomDraw } from './ids.js';
 import type { Ledger, OrderMoney } from './ledger.js';
 import { toOffset, type PageRequest } from './paging.js';
@@ -23,10 +23,33 @@ export interface AcquireRequest {
   number?: string | undefined;
   /** ISO country code. */
   locale?: string | undefined;
+  /** Only numbers of these operators (lower case; none or empty = any). */
+  operators?: string[] | undefined;
+  /** Never numbers that start with one of these digit prefixes (SMS-Activate's phoneException). */
+  excludePrefixes?: string[] | undefined;
 }
+
+/** An order of one service in one country, at the cheapest price offered (SMS-Activate and 5SIM buy so). */
+export interface ServiceAcquireRequest {
+  userId: number;
+  /** Canonical service id (projects.service). */
+  service: string;
+  /** ISO country code; undefined = any country. */
+  country?: string | undefined;
+  /** The most the customer pays, in cents. */
+  maxPrice?: number | undefined;
+  operators?: string[] | undefined;
+  excludePrefixes?: string[] | undefined;
+}
+
+/** An order as a customer names it: its public id (FASTPVA) or its numeric id (SMS-Activate, 5SIM). */
+export type OrderKey = string | number;
 
 export interface AcquiredNumber {
   orderId: string;
+  /** The order's numeric id: SMS-Activate's activation id and 5SIM's order id. */
+  activationId: number;
+  myPid: number;
   number: string;
   country: string;
   price: number;
@@ -90,6 +113,42 @@ export interface OrderDetails extends AdminOrderView {
   sms: OrderSms[];
 }
 
+/** An order as the SMS-Activate and 5SIM surfaces describe it. */
+export interface ActivationView {
+  activationId: number;
+  orderId: string;
+  number: string;
+  country: string;
+  operator: string;
+  /** The project's service (canonical id where the vocabulary knows it). */
+  service: string;
+  myPid: number;
+  price: number;
+  numberStatus: NumberStatus;
+  smsStatus: SmsStatus;
+  /** How it ended; null while live. */
+  endReason: EndReason | null;
+  /** The latest delivered SMS's code ('' when none was found) and text; null before the first. */
+  code: string | null;
+  content: string | null;
+  smsCount: number;
+  /** The customer asked for another SMS and none has come since (a delivered SMS clears it). */
+  waitingForRetry: boolean;
+  createdAt: number;
+  expiresAt: number;
+  endedAt: number | null;
+}
+
+/** An SMS delivered to an order, as the protocols list them. */
+export interface DeliveredSms {
+  receivedAt: number;
+  /** When the platform took it in. */
+  createdAt: number;
+  sender: string;
+  text: string;
+  code: string;
+}
+
 /** A batch poll reads at most this many orders. */
 export const MAX_CODES_PER_CALL = 100;
 
@@ -111,7 +170,34 @@ export class OrderService {
   ) {}
 
   async acquire(request: AcquireRequest): Promise<AcquiredNumber> {
-    const terms = await this.catalog.orderTerms(request.userId, request.myPid, request.locale);
+    return this.acquireOn(await this.catalog.orderTerms(request.userId, request.myPid, request.locale), request);
+  }
+
+  /**
+   * Buys a number of a service: the customer's cheapest enabled project of that service (its own
+   * price where an admin set one) that has a free number, within `maxPrice`.
+   */
+  async acquireForService(request: ServiceAcquireRequest): Promise<AcquiredNumber> {
+    const offers = await this.catalog.offers(request.userId, request.service, request.country);
+    if (offers.length === 0) throw new DomainError('SERVICE_NOT_OFFERED', `No project sells ${request.service}${request.country ? ` in ${request.country}` : ''}`);
+    const affordable = offers.filter((o) => request.maxPrice === undefined || o.price <= request.maxPrice);
+    if (affordable.length === 0) {
+      throw new DomainError('PRICE_TOO_LOW', `The cheapest ${request.service} number costs ${offers[0]!.price} cents`, { minPrice: offers[0]!.price });
+    }
+    for (const offer of affordable) {
+      try {
+        return await this.acquireOn(offer.terms, { ...request, myPid: offer.terms.project.id, locale: request.country });
+      } catch (error) {
+        if (!(error instanceof DomainError && (error.code === 'NO_NUMBERS' || error.code === 'CHANNEL_UNAVAILABLE'))) throw error;
+      }
+    }
+    throw new DomainError('NO_NUMBERS', 'The phone number is not available. Please try again later. Suggestion: Try another country or another channel');
+  }
+
+  private async acquireOn(terms: OrderTerms, request: AcquireRequest): Promise<AcquiredNumber> {
+    for (const prefix of request.excludePrefixes ?? []) {
+      if (!/^\d{1,15}$/.test(prefix)) throw new DomainError('INVALID_INPUT', `${prefix} is not a number prefix`);
+    }
     let wanted: string | undefined;
     if (request.number !== undefined) {
       wanted = normalizeNumber(request.number);
@@ -124,6 +210,8 @@ export class OrderService {
       number: wanted,
       userId: request.userId,
       fromDraw: randomDraw(),
+      operators: (request.operators ?? []).map((o) => o.trim().toLowerCase()).filter((o) => o !== '' && o !== 'any'),
+      excludePrefixes: request.excludePrefixes ?? [],
     };
     const now = this.clock.now();
     const acquired = await this.store
@@ -155,6 +243,8 @@ export class OrderService {
           code: null,
           content: null,
           sms_count: 0,
+          retry_at: null,
+          end_reason: null,
           balance_after: hold.available,
           expires_at: now + this.config.orderTtlMs,
           ended_at: null,
@@ -164,6 +254,8 @@ export class OrderService {
         if (!(await repos.numbers.claim(found.id, orderId, now))) throw new DomainError('TRY_AGAIN', 'Please try again later');
         return {
           orderId: publicId,
+          activationId: orderId,
+          myPid: terms.project.id,
           number: found.number,
           country: found.country,
           price,
@@ -180,8 +272,9 @@ export class OrderService {
       });
     this.events.emit('order.created', {
       orderId: acquired.orderId,
+      activationId: acquired.activationId,
       userId: request.userId,
-      projectId: request.myPid,
+      projectId: acquired.myPid,
       number: acquired.number,
       price: acquired.price,
     });
@@ -212,13 +305,59 @@ export class OrderService {
   }
 
   /** Gives the number back. Refused in the first seconds; refunds unless an SMS came. Idempotent. */
-  release(userId: number, orderId: string): Promise<{ refunded: boolean }> {
-    return this.endByCustomer(userId, orderId, 'release');
+  release(userId: number, order: OrderKey): Promise<{ refunded: boolean }> {
+    return this.endByCustomer(userId, order, 'release');
   }
 
-  /** Release, and never offer this number for this project again. */
-  shield(userId: number, orderId: string): Promise<{ refunded: boolean }> {
-    return this.endByCustomer(userId, orderId, 'shield');
+  /** Release, and never offer this number to this user for this project again. */
+  shield(userId: number, order: OrderKey): Promise<{ refunded: boolean }> {
+    return this.endByCustomer(userId, order, 'shield');
+  }
+
+  /**
+   * The customer is done with an order that received its SMS (SMS-Activate status 6, 5SIM finish):
+   * it ends at once, the charge stands. Refused before an SMS (ORDER_NOT_RECEIVED); idempotent.
+   */
+  finish(userId: number, order: OrderKey): Promise<{ refunded: boolean }> {
+    return this.endByCustomer(userId, order, 'finish');
+  }
+
+  /**
+   * "Send me another SMS" (SMS-Activate status 3): allowed once an SMS came and while the order is
+   * live; the order then waits for an SMS newer than this moment.
+   */
+  async requestAnotherSms(userId: number, order: OrderKey): Promise<ActivationView> {
+    const by = orderBy(order);
+    if (malformed(by)) throw new DomainError('ORDER_NOT_FOUND', 'Invalid order ID');
+    const now = this.clock.now();
+    await this.store.transaction(async (repos) => {
+      const row = await repos.orders.lock({ userId, ...by });
+      if (!row) throw new DomainError('ORDER_NOT_FOUND', 'Invalid order ID');
+      if (row.number_status !== 'receiving') throw new DomainError('ORDER_ENDED', 'The order has ended');
+      if (row.sms_status !== 'received') throw new DomainError('ORDER_NOT_RECEIVED', 'No SMS has arrived yet');
+      await repos.orders.retryFrom(row.id, now);
+    });
+    return this.activation(userId, order);
+  }
+
+  /** One of the customer's orders as the SMS-Activate and 5SIM surfaces describe it. */
+  async activation(userId: number, order: OrderKey): Promise<ActivationView> {
+    const by = orderBy(order);
+    const row = malformed(by) ? undefined : await this.store.read.orders.find(userId, by);
+    if (!row) throw new DomainError('ORDER_NOT_FOUND', 'Invalid order ID');
+    return toActivation(row);
+  }
+
+  /** The customer's live orders, newest first. */
+  async liveActivations(userId: number): Promise<ActivationView[]> {
+    return (await this.store.read.orders.live(userId)).map(toActivation);
+  }
+
+  /** Every SMS delivered to one of the customer's orders, oldest first. */
+  async deliveredSms(userId: number, order: OrderKey): Promise<DeliveredSms[]> {
+    const { activationId } = await this.activation(userId, order);
+    const rows = await this.store.read.inboundSms.deliveredTo(activationId);
+    return rows.map((r) => ({ receivedAt: r.received_at, createdAt: r.created_at, sender: r.sender, text: r.text, code: r.code ?? '' }));
   }
 
   /** Ends every order whose time is up. Safe on every node: each order ends once, whoever gets there first. */
@@ -234,7 +373,8 @@ export class OrderService {
       });
       if (ended) {
         expired++;
-        this.events.emit('order.ended', { orderId: ended.order.public_id, userId: ended.order.user_id, reason: 'expire', refunded: ended.refunded });
+        const o = ended.order;
+        this.events.emit('order.ended', { orderId: o.public_id, activationId: o.id, userId: o.user_id, reason: 'expire', refunded: ended.refunded });
       }
     }
     return expired;
@@ -290,16 +430,22 @@ export class OrderService {
     );
   }
 
-  private async endByCustomer(userId: number, orderId: string, reason: 'release' | 'shield'): Promise<{ refunded: boolean }> {
-    if (!isObjectId(orderId)) throw new DomainError('ORDER_NOT_FOUND', 'Invalid order ID');
+  private async endByCustomer(userId: number, key: OrderKey, reason: 'release' | 'shield' | 'finish'): Promise<{ refunded: boolean }> {
+    const by = orderBy(key);
+    if (malformed(by)) throw new DomainError('ORDER_NOT_FOUND', 'Invalid order ID');
     const now = this.clock.now();
     const result = await this.store.transaction(async (repos) => {
-      const order = await repos.orders.lock({ userId, publicId: orderId });
+      const order = await repos.orders.lock({ userId, ...by });
       if (!order) throw new DomainError('ORDER_NOT_FOUND', 'Invalid order ID');
       if (order.number_status === 'released') {
         // Shielding an ended order still keeps the number away from this user.
         if (reason === 'shield') await this.shieldNumber(repos, order, now);
         return { order, refunded: false, ended: false };
+      }
+      if (reason === 'finish') {
+        // Nothing to refund, so no reason to wait: the charge stands.
+        if (order.sms_status !== 'received') throw new DomainError('ORDER_NOT_RECEIVED', 'No SMS has arrived yet');
+        return { order, ...(await this.end(repos, order, reason, now)), ended: true };
       }
       const releasableAt = order.created_at + this.config.releaseAfterMs;
       if (now < releasableAt) {
@@ -310,7 +456,8 @@ export class OrderService {
       return { order, ...(await this.end(repos, order, reason, now)), ended: true };
     });
     if (result.ended) {
-      this.events.emit('order.ended', { orderId, userId, reason, refunded: result.refunded });
+      const o = result.order;
+      this.events.emit('order.ended', { orderId: o.public_id, activationId: o.id, userId, reason, refunded: result.refunded });
     }
     return { refunded: result.refunded };
   }
@@ -333,7 +480,7 @@ export class OrderService {
     const balance = refund
       ? await this.ledger.void(repos, moneyOf(order), reason === 'expire' ? 'expire' : 'refund', now)
       : ((await repos.accounts.availableForUser(order.user_id)) ?? 0);
-    await repos.orders.end(order.id, { smsStatus: refund ? 'failed' : order.sms_status, balanceAfter: balance, now });
+    await repos.orders.end(order.id, { smsStatus: refund ? 'failed' : order.sms_status, reason, balanceAfter: balance, now });
     await repos.accounts.closeOrder(order.user_id);
     await repos.numbers.free(order.number_id, order.id, now);
     return { refunded: refund && order.hold_id !== null };
@@ -362,3 +509,31 @@ const toAdminView = (o: OrderListRow): AdminOrderView => ({
   expiresAt: o.expires_at,
   endedAt: o.ended_at,
 });
+
+const orderBy = (key: OrderKey): { id: number } | { publicId: string } => (typeof key === 'number' ? { id: key } : { publicId: key });
+
+/** A key that cannot name any order: not a public id, or not a whole number. */
+const malformed = (by: { id: number } | { publicId: string }): boolean => ('publicId' in by ? !isObjectId(by.publicId) : !Number.isSafeInteger(by.id));
+
+function toActivation(o: OrderListRow): ActivationView {
+  return {
+    activationId: o.id,
+    orderId: o.public_id,
+    number: o.number,
+    country: o.country,
+    operator: o.operator,
+    service: o.service,
+    myPid: o.project_id,
+    price: o.price,
+    numberStatus: o.number_status,
+    smsStatus: o.sms_status,
+    endReason: o.end_reason,
+    code: o.content === null ? null : (o.code ?? ''),
+    content: o.content,
+    smsCount: o.sms_count,
+    waitingForRetry: o.retry_at !== null,
+    createdAt: o.created_at,
+    expiresAt: o.expires_at,
+    endedAt: o.ended_at,
+  };
+}

@@ -8,11 +8,13 @@ import { DomainEventHub } from './events.js';
 import { GatewayService } from './gateways.js';
 import { GoipService } from './goip.js';
 import { InboundSmsService } from './inbound-sms.js';
+import { ProtocolNames } from './names.js';
 import { Ledger } from './ledger.js';
 import { NumberService } from './numbers.js';
 import { OrderService } from './orders.js';
 import { RechargeService } from './recharges.js';
 import { StatsService } from './stats.js';
+import { StockService } from './stock.js';
 import { SupplierService } from './suppliers.js';
 import { UserService } from './users.js';
 
@@ -32,6 +34,10 @@ export interface Platform {
   goip: GoipService;
   recharges: RechargeService;
   blacklist: BlacklistService;
+  /** How SMS-Activate and 5SIM name services and countries. */
+  names: ProtocolNames;
+  /** What is for sale now, with counts. */
+  stock: StockService;
   stats: StatsService;
 }
 
@@ -61,6 +67,8 @@ export async function createPlatform(
     goip: new GoipService(store, inboundSms, clock),
     recharges: new RechargeService(store, ledger, clock, config),
     blacklist: new BlacklistService(store, clock),
+    names: new ProtocolNames(store, clock, config.cacheTtlMs),
+    stock: new StockService(store, clock),
     stats: new StatsService(store),
   };
 }

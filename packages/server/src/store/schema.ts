@@ -12,6 +12,8 @@ export type TransferKind = 'hold' | 'charge' | 'refund' | 'expire' | 'supplier_s
 export type NumberStatus = 'receiving' | 'released';
 export type SmsStatus = 'waiting' | 'received' | 'failed';
 export type RechargeStatus = 'unpaid' | 'paid';
+/** release: given back by the customer; shield: given back and shielded; expire: time ran out; finish: closed by the customer after its SMS. */
+export type EndReason = 'release' | 'shield' | 'expire' | 'finish';
 
 export interface UsersTable {
   id: Id;
@@ -189,6 +191,10 @@ export interface OrdersTable {
   code: string | null;
   content: string | null;
   sms_count: number;
+  /** When the customer asked for another SMS (SMS-Activate status 3); the wait goes on from then. */
+  retry_at: number | null;
+  /** How the order ended (null while live, and for orders that ended before this was recorded). */
+  end_reason: EndReason | null;
   /** The user's available balance right after this order's last change. */
   balance_after: number;
   expires_at: number;
@@ -236,6 +242,24 @@ export interface RechargeOrdersTable {
   expires_at: number | null;
   created_at: number;
   updated_at: number;
+}
+
+/** How SMS-Activate and 5SIM name a service: seeded from domain/vocabulary/services.ts, editable by admins. */
+export interface ServicesTable {
+  /** Canonical id, as projects.service holds it. */
+  id: string;
+  name: string;
+  sms_activate: string | null;
+  fivesim: string;
+}
+
+/** How SMS-Activate (numeric id) and 5SIM (slug) name a country: seeded from domain/vocabulary, editable. */
+export interface CountriesTable {
+  /** ISO 3166-1 alpha-2. */
+  iso: string;
+  name: string;
+  sms_activate: number | null;
+  fivesim: string | null;
 }
 
 /** An SMS gateway attached to a supplier: it posts to /ingest/<kind>/<token>. */
@@ -286,6 +310,8 @@ export interface Database {
   orders: OrdersTable;
   inbound_sms: InboundSmsTable;
   recharge_orders: RechargeOrdersTable;
+  services: ServicesTable;
+  countries: CountriesTable;
   gateways: GatewaysTable;
   goip_lines: GoipLinesTable;
 }
@@ -298,6 +324,8 @@ export type ProjectRow = Selectable<ProjectsTable>;
 export type SupplierRow = Selectable<SuppliersTable>;
 export type NumberRow = Selectable<NumbersTable>;
 export type OrderRow = Selectable<OrdersTable>;
+export type ServiceRow = Selectable<ServicesTable>;
+export type CountryRow = Selectable<CountriesTable>;
 export type InboundSmsRow = Selectable<InboundSmsTable>;
 export type RechargeOrderRow = Selectable<RechargeOrdersTable>;
 export type GatewayRow = Selectable<GatewaysTable>;

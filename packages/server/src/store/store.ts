@@ -7,6 +7,7 @@ import { CatalogRepository } from './repositories/catalog.js';
 import { GatewayRepository } from './repositories/gateways.js';
 import { GoipLineRepository } from './repositories/goip-lines.js';
 import { InboundSmsRepository } from './repositories/inbound-sms.js';
+import { NameRepository } from './repositories/names.js';
 import { NumberRepository } from './repositories/numbers.js';
 import { OrderRepository } from './repositories/orders.js';
 import { RechargeRepository } from './repositories/recharges.js';
@@ -25,6 +26,7 @@ export interface Repositories {
   orders: OrderRepository;
   inboundSms: InboundSmsRepository;
   recharges: RechargeRepository;
+  names: NameRepository;
   gateways: GatewayRepository;
   goipLines: GoipLineRepository;
 }
@@ -40,6 +42,7 @@ function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositori
     orders: new OrderRepository(db, dialect),
     inboundSms: new InboundSmsRepository(db),
     recharges: new RechargeRepository(db),
+    names: new NameRepository(db),
     gateways: new GatewayRepository(db),
     goipLines: new GoipLineRepository(db),
   };

@@ -3,6 +3,7 @@
 import { GATEWAY_COMMANDS } from './gateways.js';
 import { BLACKLIST_COMMANDS, NUMBER_COMMANDS } from './numbers.js';
 import { MONEY_COMMANDS } from './money.js';
+import { NAME_COMMANDS } from './names.js';
 import { ORDER_COMMANDS } from './orders.js';
 import { PROJECT_COMMANDS } from './projects.js';
 import { SUPPLIER_COMMANDS } from './suppliers.js';
@@ -17,6 +18,7 @@ export const ADMIN_COMMANDS = [
   ...BLACKLIST_COMMANDS,
   ...ORDER_COMMANDS,
   ...MONEY_COMMANDS,
+  ...NAME_COMMANDS,
 ];
 
 /** What each group of commands is about, for the help. */
@@ -33,4 +35,6 @@ export const ADMIN_GROUPS: Record<string, string> = {
   'admin recharge': 'Recharge orders',
   'admin sms': 'SMS no order took',
   'admin ledger': 'The books',
+  'admin service': 'Services, and how SMS-Activate and 5SIM name them',
+  'admin country': 'Countries, and how SMS-Activate and 5SIM name them',
 };

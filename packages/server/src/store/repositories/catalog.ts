@@ -42,6 +42,24 @@ export class CatalogRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /** Every enabled project on an enabled channel. */
+  openProjects(): Promise<ProjectRow[]> {
+    return this.db
+      .selectFrom('projects as p')
+      .innerJoin('channels as c', 'c.id', 'p.channel_id')
+      .selectAll('p')
+      .where('p.enabled', '=', 1)
+      .where('c.enabled', '=', 1)
+      .orderBy('p.id')
+      .execute();
+  }
+
+  /** Enabled projects selling the service (projects.service holds its canonical id). */
+  async projectIdsOfService(service: string): Promise<number[]> {
+    const rows = await this.db.selectFrom('projects').select('id').where('service', '=', service).where('enabled', '=', 1).orderBy('id').execute();
+    return rows.map((r) => r.id);
+  }
+
   findProjectByName(enname: string): Promise<ProjectRow | undefined> {
     return this.db.selectFrom('projects').selectAll().where('enname', '=', enname).executeTakeFirst();
   }

@@ -56,6 +56,11 @@ export class InboundSmsRepository {
       .execute();
   }
 
+  /** The SMS delivered to the order, oldest first. */
+  deliveredTo(orderId: number): Promise<InboundSmsRow[]> {
+    return this.db.selectFrom('inbound_sms').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+  }
+
   /** The SMS delivered to the order, and those kept from it (a reason says why), in arrival order. */
   forOrder(orderId: number): Promise<InboundSmsRow[]> {
     return this.db

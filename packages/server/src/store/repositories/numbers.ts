@@ -34,6 +34,10 @@ export interface FreeNumberQuery {
   userId: number;
   /** Start the walk at this random position, to spread concurrent takers over the pool. */
   fromDraw: number;
+  /** Only numbers of these operators; empty = any. */
+  operators?: string[] | undefined;
+  /** Never numbers that start with these digits. */
+  excludePrefixes?: string[] | undefined;
 }
 
 export type FreeNumber = Pick<NumberRow, 'id' | 'number' | 'supplier_id' | 'country'>;
@@ -72,7 +76,7 @@ function findFreeQuery(shape: FreeShape, rowLocks: boolean) {
 
 /** NumberRepository.findFree's query for one shape. */
 function findFreeFor(shape: FreeShape, rowLocks: boolean) {
-  return prepared((db, projectId: number, channelId: number, userId: number, bound: number | string, countries: string[]) => {
+  return prepared((db, projectId: number, channelId: number, userId: number, bound: number | string, countries: string[], operators: string[], prefixes: string[]) => {
     let q = db
       .selectFrom('numbers as n')
       .select(['n.id', 'n.number', 'n.supplier_id', 'n.country'])
@@ -120,6 +124,9 @@ function findFreeFor(shape: FreeShape, rowLocks: boolean) {
       );
     if (countries.length === 1) q = q.where('n.country', '=', countries[0]!);
     else if (countries.length > 1) q = q.where('n.country', 'in', countries);
+    if (operators.length > 0) q = q.where('n.operator', 'in', operators);
+    // A prefix arrives as a LIKE pattern ('7918%'): digits only, so nothing in it needs escaping.
+    for (const prefix of prefixes) q = q.where('n.number', 'not like', prefix);
     if (shape === 'number') q = q.where('n.number', '=', bound as string);
     else q = q.where('n.draw', shape === 'from-draw' ? '>=' : '<', bound as number).orderBy('n.draw').limit(1);
     return rowLocks ? q.forUpdate().skipLocked() : q;
@@ -379,7 +386,27 @@ export class NumberRepository {
     if (query.countries && countries.length === 0) return undefined; // no country allowed at all
     const run = findFreeQuery(query.number !== undefined ? 'number' : range, this.dialect.rowLocks);
     const bound = query.number ?? query.fromDraw;
-    return (await run(this.db, this.dialect.name, query.projectId, query.channelId, query.userId, bound, countries)).rows[0];
+    const prefixes = (query.excludePrefixes ?? []).map((p) => `${p}%`);
+    return (await run(this.db, this.dialect.name, query.projectId, query.channelId, query.userId, bound, countries, query.operators ?? [], prefixes)).rows[0];
+  }
+
+  /**
+   * Free numbers now, by channel, country and operator: online, no live order, not removed, from an
+   * enabled supplier. One pass over the online numbers (the partial index numbers_online).
+   */
+  async freeCounts(): Promise<{ channel_id: number; country: string; operator: string; n: number }[]> {
+    const rows = await this.db
+      .selectFrom('numbers as n')
+      .innerJoin('suppliers as s', 's.id', 'n.supplier_id')
+      .innerJoin('supplier_channels as sc', 'sc.supplier_id', 'n.supplier_id')
+      .select(['sc.channel_id', 'n.country', 'n.operator', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('n.online', '=', 1)
+      .where('n.active_order_id', 'is', null)
+      .where('n.removed_at', 'is', null)
+      .where('s.enabled', '=', 1)
+      .groupBy(['sc.channel_id', 'n.country', 'n.operator'])
+      .execute();
+    return rows.map((r) => ({ ...r, n: Number(r.n) }));
   }
 
   /** Returns false when someone else took the number first. */

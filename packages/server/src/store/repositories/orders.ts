@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DialectSupport } from '../dialect.js';
 import { prepared } from '../prepared.js';
-import type { Database, NewOrder, NumberStatus, OrderRow, SmsStatus } from '../schema.js';
+import type { Database, EndReason, NewOrder, NumberStatus, OrderRow, SmsStatus } from '../schema.js';
 
 /** What getCode and codes answer with: the order's latest SMS and the owner's available balance. */
 export interface CodeView {
@@ -24,7 +24,20 @@ export interface OrderFilter {
   smsStatus?: SmsStatus | undefined;
 }
 
-export type OrderListRow = OrderRow & { enname: string; username: string; supplier: string };
+export type OrderListRow = OrderRow & { enname: string; service: string; username: string; supplier: string; operator: string };
+
+/** Narrows a query on `orders as o` (joined or not) to the filter. */
+function filtered<Q extends SelectQueryBuilder<any, any, any>>(q: Q, filter: OrderFilter): Q {
+  let f = q;
+  if (filter.userId !== undefined) f = f.where('o.user_id', '=', filter.userId) as Q;
+  if (filter.publicId !== undefined) f = f.where('o.public_id', '=', filter.publicId) as Q;
+  if (filter.number !== undefined) f = f.where('o.number', '=', filter.number) as Q;
+  if (filter.createdFrom !== undefined) f = f.where('o.created_at', '>=', filter.createdFrom) as Q;
+  if (filter.createdTo !== undefined) f = f.where('o.created_at', '<=', filter.createdTo) as Q;
+  if (filter.numberStatus !== undefined) f = f.where('o.number_status', '=', filter.numberStatus) as Q;
+  if (filter.smsStatus !== undefined) f = f.where('o.sms_status', '=', filter.smsStatus) as Q;
+  return f;
+}
 
 const codeViews = (db: Kysely<Database>) =>
   db
@@ -77,12 +90,31 @@ export class OrderRepository {
     return codeViews(this.db).where('o.public_id', 'in', publicIds).where('o.user_id', '=', userId).execute();
   }
 
-  /** Reads the order for a change; on Postgres the row stays locked until the transaction ends. */
-  lock(by: { id: number } | { userId: number; publicId: string }): Promise<OrderRow | undefined> {
+  /**
+   * Reads the order for a change; on Postgres the row stays locked until the transaction ends. A
+   * customer names an order by its public id or, on the SMS-Activate and 5SIM surfaces, its id.
+   */
+  lock(by: { id: number; userId?: number } | { userId: number; publicId: string }): Promise<OrderRow | undefined> {
     let q = this.db.selectFrom('orders').selectAll();
-    q = 'id' in by ? q.where('id', '=', by.id) : q.where('public_id', '=', by.publicId).where('user_id', '=', by.userId);
+    q = 'publicId' in by ? q.where('public_id', '=', by.publicId) : q.where('id', '=', by.id);
+    if (by.userId !== undefined) q = q.where('user_id', '=', by.userId);
     if (this.dialect.rowLocks) q = q.forUpdate();
     return q.executeTakeFirst();
+  }
+
+  /** One order of a user with its project, by public id or id, without locking it. */
+  find(userId: number, by: { id: number } | { publicId: string }): Promise<OrderListRow | undefined> {
+    const q = this.listed().where('o.user_id', '=', userId);
+    return ('id' in by ? q.where('o.id', '=', by.id) : q.where('o.public_id', '=', by.publicId)).executeTakeFirst();
+  }
+
+  /** A user's live orders, newest first (through the partial index of live orders per user). */
+  live(userId: number): Promise<OrderListRow[]> {
+    return this.listed().where('o.user_id', '=', userId).where('o.number_status', '=', 'receiving').orderBy('o.id', 'desc').execute();
+  }
+
+  async retryFrom(id: number, now: number): Promise<void> {
+    await this.db.updateTable('orders').set({ retry_at: now, updated_at: now }).where('id', '=', id).execute();
   }
 
   async publicIdOf(id: number): Promise<string | undefined> {
@@ -98,6 +130,8 @@ export class OrderRepository {
         code: sms.code,
         content: sms.content,
         sms_count: eb('sms_count', '+', 1),
+        // The SMS asked for with "another SMS" has come.
+        retry_at: null,
         balance_after: sms.balanceAfter,
         updated_at: sms.now,
       }))
@@ -105,10 +139,17 @@ export class OrderRepository {
       .execute();
   }
 
-  async end(id: number, change: { smsStatus: SmsStatus; balanceAfter: number; now: number }): Promise<void> {
+  async end(id: number, change: { smsStatus: SmsStatus; reason: EndReason; balanceAfter: number; now: number }): Promise<void> {
     await this.db
       .updateTable('orders')
-      .set({ number_status: 'released', sms_status: change.smsStatus, balance_after: change.balanceAfter, ended_at: change.now, updated_at: change.now })
+      .set({
+        number_status: 'released',
+        sms_status: change.smsStatus,
+        end_reason: change.reason,
+        balance_after: change.balanceAfter,
+        ended_at: change.now,
+        updated_at: change.now,
+      })
       .where('id', '=', id)
       .execute();
   }
@@ -126,29 +167,25 @@ export class OrderRepository {
   }
 
   async list(filter: OrderFilter, page: { offset: number; limit: number }): Promise<{ count: number; rows: OrderListRow[] }> {
-    let q = this.db.selectFrom('orders as o');
-    if (filter.userId !== undefined) q = q.where('o.user_id', '=', filter.userId);
-    if (filter.publicId !== undefined) q = q.where('o.public_id', '=', filter.publicId);
-    if (filter.number !== undefined) q = q.where('o.number', '=', filter.number);
-    if (filter.createdFrom !== undefined) q = q.where('o.created_at', '>=', filter.createdFrom);
-    if (filter.createdTo !== undefined) q = q.where('o.created_at', '<=', filter.createdTo);
-    if (filter.numberStatus !== undefined) q = q.where('o.number_status', '=', filter.numberStatus);
-    if (filter.smsStatus !== undefined) q = q.where('o.sms_status', '=', filter.smsStatus);
     const [total, rows] = await Promise.all([
-      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      q
-        .innerJoin('projects as p', 'p.id', 'o.project_id')
-        .innerJoin('users as u', 'u.id', 'o.user_id')
-        .innerJoin('suppliers as s', 's.id', 'o.supplier_id')
-        .selectAll('o')
-        .select(['p.enname', 'u.username', 's.name as supplier'])
-        .orderBy('o.id', 'desc')
-        .offset(page.offset)
-        .limit(page.limit)
-        .execute(),
+      filtered(this.db.selectFrom('orders as o'), filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      filtered(this.listed(), filter).orderBy('o.id', 'desc').offset(page.offset).limit(page.limit).execute(),
     ]);
     return { count: Number(total.n), rows };
   }
+
+  /** Orders with their project, customer and supplier names. */
+  private listed() {
+    return this.db
+      .selectFrom('orders as o')
+      .innerJoin('projects as p', 'p.id', 'o.project_id')
+      .innerJoin('users as u', 'u.id', 'o.user_id')
+      .innerJoin('suppliers as s', 's.id', 'o.supplier_id')
+      .innerJoin('numbers as n', 'n.id', 'o.number_id')
+      .selectAll('o')
+      .select(['p.enname', 'p.service', 'u.username', 's.name as supplier', 'n.operator']);
+  }
+
 
   /** Live orders per user (read through the partial index on live orders, not the whole history). */
   async liveByUser(): Promise<Map<number, number>> {

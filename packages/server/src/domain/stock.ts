@@ -1,0 +1,69 @@
+// What is for sale now: every open project, by country and operator, at its price, with how many
+// numbers are free. SMS-Activate's getNumbersStatus and getPrices, 5SIM's products and prices, and
+// FASTPVA's stock route all read it. Counting walks every online number, so the table is computed at
+// most once per STOCK_TTL_MS per process and shared by every caller in the meantime.
+import type { Store } from '../store/store.js';
+import { TtlCache } from './cache.js';
+import type { Clock } from './clock.js';
+
+export interface StockRow {
+  myPid: number;
+  enname: string;
+  /** The project's service (canonical id where the vocabulary knows it). */
+  service: string;
+  channel: number;
+  country: string;
+  operator: string;
+  /** The project's price in that country, in cents (customers with their own price pay that instead). */
+  price: number;
+  /**
+   * Numbers free now on the project's channel in that country from that operator. An upper bound for
+   * one project: a number that already served the project is counted but not handed out again.
+   */
+  count: number;
+}
+
+const STOCK_TTL_MS = 10_000;
+
+export class StockService {
+  private readonly table: TtlCache<'all', StockRow[]>;
+
+  constructor(
+    private readonly store: Store,
+    clock: Clock,
+  ) {
+    this.table = new TtlCache(clock, STOCK_TTL_MS);
+  }
+
+  /** Every (project, country, operator) with free numbers, or with a price and none free. */
+  async rows(): Promise<StockRow[]> {
+    return (await this.table.get('all', () => this.compute()))!;
+  }
+
+  private async compute(): Promise<StockRow[]> {
+    const read = this.store.read;
+    const [projects, free] = await Promise.all([read.catalog.openProjects(), read.numbers.freeCounts()]);
+    const prices = await read.catalog.countryPrices(projects.filter((p) => p.support_country).map((p) => p.id));
+    const byChannel = new Map<number, typeof free>();
+    for (const f of free) {
+      const list = byChannel.get(f.channel_id);
+      if (list) list.push(f);
+      else byChannel.set(f.channel_id, [f]);
+    }
+    const rows: StockRow[] = [];
+    for (const p of projects) {
+      const own = prices.get(p.id);
+      const base = { myPid: p.id, enname: p.enname, service: p.service, channel: p.channel_id };
+      const counted = new Set<string>();
+      for (const f of byChannel.get(p.channel_id) ?? []) {
+        const price = own ? own.get(f.country) : p.selling_price;
+        if (price === undefined) continue; // the project does not sell in that country
+        rows.push({ ...base, country: f.country, operator: f.operator, price, count: f.n });
+        counted.add(f.country);
+      }
+      // Priced countries with nothing free still show, at 0.
+      for (const [country, price] of own ?? []) if (!counted.has(country)) rows.push({ ...base, country, operator: 'any', price, count: 0 });
+    }
+    return rows;
+  }
+}
