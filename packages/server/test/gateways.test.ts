@@ -451,7 +451,14 @@ describe.each(DIALECTS)('gateway webhooks on %s', (dialect) => {
     await refused(['add', '--supplier', 'Rotating', '--kind', 'kannel', '--signing-key', 'k'], 'kannel gateways take no signing key');
     await refused(['add', '--supplier', 'Rotating', '--kind', 'telnyx'], '--kind telnyx: not a gateway kind: one of android-sms-gateway, twilio, jasmin, kannel, dinstar, smssync, generic (see `fastpva admin supplier gateway add --help`)');
     await refused(['rotate', '--supplier', 'Rotating', '--kind', 'generic'], 'Rotating has no gateway of kind generic');
-    await refused(['rotate', '--supplier', 'Rotating'], 'give --gateway ID or --kind KIND (see `fastpva admin supplier gateway rotate --help`)');
+    await refused(['rotate', '--supplier', 'Rotating'], 'Rotating has no gateway');
+    await cli('gateway', 'add', '--supplier', 'Rotating', '--kind', 'jasmin');
+    await cli('gateway', 'add', '--supplier', 'Rotating', '--kind', 'kannel');
+    const ambiguous = await runHere(['admin', 'supplier', 'gateway', 'remove', '--supplier', 'Rotating', '--db', t.database.url]);
+    expect(ambiguous.stderr).toMatch(/^fastpva: Rotating has 2 gateways: name one by its id \(\d+, \d+\)\n$/);
+    expect(await hereJson(['admin', 'supplier', 'gateway', 'remove', '--supplier', 'Rotating', '--kind', 'jasmin', '--db', t.database.url])).toMatchObject({ kind: 'jasmin' });
+    // The supplier's only gateway needs no more naming.
+    expect((await cli('gateway', 'rotate', '--supplier', 'Rotating')).kind).toBe('kannel');
   });
 
   it('counts wrong tokens against the IP like wrong supplier keys, and limits a gateway as its supplier', async () => {

@@ -3,14 +3,14 @@
 import { z } from 'zod';
 import { wholeNumber } from '../../config.js';
 import { GATEWAY_KINDS, isGatewayKind, type GatewaySelector } from '../../domain/gateways.js';
-import { country, option, required, text, UsageError } from '../args.js';
+import { country, option, required, text } from '../args.js';
 import { adminCommand } from '../database.js';
 import { iso, table } from '../output.js';
 
 const SUPPLIER = required('NAME', "the supplier's name", text);
 const kind = z.string().refine(isGatewayKind, `not a gateway kind: one of ${GATEWAY_KINDS.join(', ')}`);
 
-/** Which of the supplier's gateways: --gateway ID, or --kind when it has one of that kind. */
+/** Which of the supplier's gateways: --gateway ID, or --kind when it has one of that kind, or its only one. */
 const SELECTOR = {
   supplier: SUPPLIER,
   gateway: option('ID', 'the gateway, by the id `gateway list` shows', wholeNumber(1, 2_147_483_647)),
@@ -18,10 +18,6 @@ const SELECTOR = {
 };
 
 const selector = (o: { supplier: string; gateway: number | undefined; kind: string | undefined }): GatewaySelector => ({ supplier: o.supplier, id: o.gateway, kind: o.kind });
-
-const checkSelector = (o: { gateway: number | undefined; kind: string | undefined }) => {
-  if (o.gateway === undefined && o.kind === undefined) throw new UsageError('give --gateway ID or --kind KIND');
-};
 
 const endpointText = (what: string, e: { id: number; kind: string; path: string }) =>
   `${what} gateway ${e.id} (${e.kind}). Its URL, after your server's public address (the token is shown once):\n${e.path}`;
@@ -64,7 +60,6 @@ const rotate = adminCommand({
   name: 'admin supplier gateway rotate',
   summary: 'give a gateway a new URL (token shown once); the old one stops working at once',
   flags: SELECTOR,
-  check: checkSelector,
   async run(p, o) {
     const gateway = await p.gateways.rotate(selector(o));
     return { json: gateway, text: endpointText('New URL for', gateway) };
@@ -75,7 +70,6 @@ const remove = adminCommand({
   name: 'admin supplier gateway remove',
   summary: 'detach a gateway: its URL is refused from now on',
   flags: SELECTOR,
-  check: checkSelector,
   async run(p, o) {
     const gateway = await p.gateways.remove(selector(o));
     return { json: { removed: gateway.id, kind: gateway.kind }, text: `Removed ${o.supplier}'s gateway ${gateway.id} (${gateway.kind})` };
