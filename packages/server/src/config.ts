@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { DEFAULT_TIMEOUTS, type AppOptions } from './api/app.js';
 import { DEFAULT_RATE_LIMITS } from './api/limits.js';
 import { DEFAULT_METRICS } from './api/ops.js';
+import type { SmppOptions } from './api/smpp/server.js';
 import type { DomainConfig } from './domain/config.js';
+import { MAX_PER_SECOND_LIMIT } from './domain/smpp.js';
 import { MAX_ACTIVE_ORDERS_LIMIT } from './domain/users.js';
 import { DEFAULT_DATABASE_URL } from './store/dialect.js';
 
@@ -89,6 +91,10 @@ const envSchema = z.object({
   HANDLER_TIMEOUT_MS: ms.default(DEFAULT_TIMEOUTS.handlerMs),
   SOCKET_TIMEOUT_MS: ms.default(DEFAULT_TIMEOUTS.socketMs),
   KEEP_ALIVE_TIMEOUT_MS: ms.default(DEFAULT_TIMEOUTS.keepAliveMs),
+  SMPP_PORT: PORT.optional(),
+  SMPP_HOST: z.string().min(1).optional(),
+  SMPP_MAX_PER_SECOND: wholeNumber(1, MAX_PER_SECOND_LIMIT, 'messages per second').default(50),
+  SMPP_IDLE_SECONDS: wholeNumber(1, 86_400, 'seconds').default(120),
 })
   .refine((e) => e.HEADERS_TIMEOUT_MS <= e.REQUEST_TIMEOUT_MS, { path: ['HEADERS_TIMEOUT_MS'], message: 'must not exceed REQUEST_TIMEOUT_MS' })
   .refine((e) => e.HANDLER_TIMEOUT_MS < e.SOCKET_TIMEOUT_MS, { path: ['SOCKET_TIMEOUT_MS'], message: 'must exceed HANDLER_TIMEOUT_MS, or a late reply cannot be sent' });
@@ -106,6 +112,8 @@ export interface ServerConfig {
   /** The HTTP layer: proxies, timeouts, rate limits, /metrics, the public URL. */
   http: Required<Pick<AppOptions, 'timeouts' | 'rateLimits' | 'metrics'>> & Pick<AppOptions, 'trustProxy' | 'publicUrl'>;
   domain: Partial<DomainConfig>;
+  /** The SMPP server; off (undefined) unless SMPP_PORT is set. Its host, when not its own, is the HTTP host. */
+  smpp: (Omit<SmppOptions, 'host'> & { host: string | undefined }) | undefined;
 }
 
 /** Reads the environment; `overrides` (from CLI flags) win. Throws a ConfigError naming every bad variable. */
@@ -160,6 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       rechargeTtlMs: e.RECHARGE_TTL_MINUTES * 60_000,
       supplierHeartbeatMs: e.SUPPLIER_HEARTBEAT_SECONDS * 1000,
     },
+    smpp:
+      e.SMPP_PORT === undefined
+        ? undefined
+        : { port: e.SMPP_PORT, host: e.SMPP_HOST, maxPerSecond: e.SMPP_MAX_PER_SECOND, idleMs: e.SMPP_IDLE_SECONDS * 1000 },
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { startGoipListener, type GoipListener } from './api/goip/listener.js';
+import { startSmppServer, type SmppServer } from './api/smpp/server.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import type { Clock } from './domain/clock.js';
 import { createPlatform, type Platform } from './domain/platform.js';
@@ -14,6 +15,8 @@ export interface RunningServer {
   platform: Platform;
   /** http://host:port as bound (the real port when 0 was asked for). */
   url: string;
+  /** The SMPP server's port as bound, when SMPP_PORT is set. */
+  smppPort: number | undefined;
   /** The GoIP SMS server's UDP port as bound, when GOIP_UDP_PORT is set. */
   goipPort: number | undefined;
   close(): Promise<void>;
@@ -24,17 +27,21 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
   try {
     const platform = await createPlatform(store, { clock: options.clock, config: config.domain });
     const app = await buildApp(platform, { logger: { level: config.logLevel, stream: options.logStream }, logRequests: config.logRequests, ...config.http });
-    // An app that could not listen still has a Redis connection and timers to stop.
-    await app.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
+    let smpp: SmppServer | undefined;
+    let goip: GoipListener | undefined;
+    try {
+      await app.listen({ port: config.port, host: config.host });
+      if (config.smpp) smpp = await startSmppServer(platform, { ...config.smpp, host: config.smpp.host ?? config.host }, app.log);
+      if (config.goipUdpPort !== undefined) {
+        goip = await startGoipListener(platform.goip, { port: config.goipUdpPort, host: config.host }, app.log).catch((error: NodeJS.ErrnoException) => {
+          throw new ConfigError(`GOIP_UDP_PORT=${config.goipUdpPort}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message} (choose another port)`);
+        });
+      }
+    } catch (error) {
+      // An app that could not listen (or whose SMPP or GoIP server could not) still has a Redis connection, timers and servers to stop.
+      await smpp?.close();
       await app.close();
       throw error;
-    });
-    let goip: GoipListener | undefined;
-    if (config.goipUdpPort !== undefined) {
-      goip = await startGoipListener(platform.goip, { port: config.goipUdpPort, host: config.host }, app.log).catch(async (error: NodeJS.ErrnoException) => {
-        await app.close();
-        throw new ConfigError(`GOIP_UDP_PORT=${config.goipUdpPort}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message} (choose another port)`);
-      });
     }
     const sweeper = startExpirySweeper(platform.orders, config.sweepIntervalMs, app.log);
     const heartbeat = startHeartbeatSweeper(platform.numbers, heartbeatSweepMs(platform.config.supplierHeartbeatMs), app.log);
@@ -45,10 +52,12 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
       app,
       platform,
       url: `http://${host}:${port}`,
+      smppPort: smpp?.port,
       goipPort: goip?.port,
       async close() {
         await sweeper.stop();
         await heartbeat.stop();
+        await smpp?.close();
         await goip?.close();
         await app.close();
         await store.close();

@@ -8,6 +8,8 @@ import { DEFAULT_RATE_LIMITS, setUpLimits, type RateLimitConfig } from './limits
 import { loggerOptions, type LogOptions } from './logging.js';
 import { DEFAULT_METRICS, opsApi, type MetricsConfig } from './ops.js';
 import { asRejection, clientErrorHandler, jsonShape, missingRoute, sendRejection } from './rejections.js';
+import { smsActivateApi } from './sms-activate/plugin.js';
+import { rejectionShape as smsActivateShape } from './sms-activate/wire.js';
 import { supplierApi } from './supplier/plugin.js';
 
 /** How long a client may take; README "Timeouts" says why each value. */
@@ -47,9 +49,12 @@ export interface AppOptions {
 }
 
 const FASTPVA_PREFIX = '/pvapublic';
+const SMS_ACTIVATE_PREFIX = '/stubs';
+
+const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
 /** The surface a path belongs to, for rejections made before routing. */
-const shapeOfPath = (path: string) => (path === FASTPVA_PREFIX || path.startsWith(`${FASTPVA_PREFIX}/`) ? fastpvaShape : jsonShape);
+const shapeOfPath = (path: string) => (under(path, FASTPVA_PREFIX) ? fastpvaShape : under(path, SMS_ACTIVATE_PREFIX) ? smsActivateShape : jsonShape);
 
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
@@ -80,6 +85,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(opsApi, { platform, limits, metrics: options.metrics ?? DEFAULT_METRICS });
   await app.register(fastpvaApi, { platform, limits, prefix: FASTPVA_PREFIX });
   await app.register(supplierApi, { platform, limits, prefix: '/supplier/v1' });
+  await app.register(smsActivateApi, { platform, limits, prefix: SMS_ACTIVATE_PREFIX });
   await app.register(ingestApi, { platform, limits, publicUrl: options.publicUrl, prefix: '/ingest' });
   return app;
 }

@@ -20,15 +20,15 @@ export class Rejection extends Error {
   }
 }
 
-/** A surface's error format: the status and body that answer a rejection. */
-export type Shape = (rejection: Rejection) => { status: number; body: string };
+/** A surface's error format: the status and body that answer a rejection (JSON unless it names its type). */
+export type Shape = (rejection: Rejection) => { status: number; body: string; type?: string };
 
 /** Every surface but FASTPVA: {"error":{"code":"<snake_case>","message":"...", ...details}}. */
 export const jsonShape: Shape = (r) => ({ status: r.status, body: JSON.stringify({ error: { code: r.code, message: r.message, ...r.details } }) });
 
 export function sendRejection(reply: FastifyReply, shape: Shape, rejection: Rejection): FastifyReply {
-  const { status, body } = shape(rejection);
-  return reply.code(status).headers(rejection.headers).type(JSON_TYPE).send(body);
+  const { status, body, type } = shape(rejection);
+  return reply.code(status).headers(rejection.headers).type(type ?? JSON_TYPE).send(body);
 }
 
 const CODES: Record<number, string> = {
@@ -96,12 +96,12 @@ export function clientErrorHandler(shapeOf: (path: string) => Shape) {
     // "GET /pvapublic/sms/getCode?... HTTP/1.1": the path is the second word of the first line.
     const packet = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString('latin1', 0, 2048) : '';
     const path = packet.split('\r\n', 1)[0]!.split(' ')[1] ?? '';
-    const { status, body } = shapeOf(path)(new Rejection(refused, codeOf(refused), message));
+    const { status, body, type } = shapeOf(path)(new Rejection(refused, codeOf(refused), message));
     // Not the error itself: its rawPacket holds the request line, API key included.
     this.log.debug({ code: error.code, status }, 'client error');
     if (socket.writable) {
       socket.write(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${type ?? JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     }
     socket.destroy();

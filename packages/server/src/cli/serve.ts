@@ -62,7 +62,9 @@ export const serve = command({
             `  npx fastpva admin supplier create --name "My SIM bank"${db}`,
             'then register numbers with the supplier push API (README, "Supplier push API"), or try `npm run demo`.',
           ].join('\n');
-    return { json: { url: server.url, database }, text: `fastpva listening on ${server.url} (${database})${hint}` };
+    const smpp = server.smppPort === undefined ? {} : { smppPort: server.smppPort };
+    const smppText = server.smppPort === undefined ? '' : `, SMPP on port ${server.smppPort}`;
+    return { json: { url: server.url, database, ...smpp }, text: `fastpva listening on ${server.url} (${database})${smppText}${hint}` };
   },
 });
 

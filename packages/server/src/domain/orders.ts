@@ -3,7 +3,7 @@
 // One lifecycle for every customer surface (FASTPVA, SMS-Activate, 5SIM).
 import type { FreeNumberQuery } from '../store/repositories/numbers.js';
 import type { OrderListRow } from '../store/repositories/orders.js';
-import type { EndReason, NumberStatus, OrderRow, SmsStatus, UndeliveredReason } from '../store/schema.js';
+import type { EndReason, InboundSmsRow, NumberStatus, OrderRow, SmsStatus, UndeliveredReason } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { CatalogService, OrderTerms } from './catalog.js';
 import type { Clock } from './clock.js';
@@ -12,7 +12,7 @@ import { DomainError } from './errors.js';
 import type { DomainEventHub } from './events.js';
 import { isObjectId, newObjectId, randomDraw } from './ids.js';
 import type { Ledger, OrderMoney } from './ledger.js';
-import { toOffset, type PageRequest } from './paging.js';
+import { MAX_PAGE_SIZE, toOffset, type PageRequest } from './paging.js';
 import { normalizeNumber } from './suppliers.js';
 import { userNamed } from './users.js';
 
@@ -52,8 +52,11 @@ export interface AcquiredNumber {
   myPid: number;
   number: string;
   country: string;
+  /** The number's operator, as its supplier registered it ('any' when unknown). */
+  operator: string;
   price: number;
   balance: number;
+  createdAt: number;
   expiresAt: number;
   releasableAt: number;
 }
@@ -258,8 +261,10 @@ export class OrderService {
           myPid: terms.project.id,
           number: found.number,
           country: found.country,
+          operator: found.operator,
           price,
           balance: hold.available,
+          createdAt: now,
           expiresAt: now + this.config.orderTtlMs,
           releasableAt: now + this.config.releaseAfterMs,
         };
@@ -348,6 +353,21 @@ export class OrderService {
     return toActivation(row);
   }
 
+  /** One of the customer's orders with every SMS delivered to it, oldest first (SMS-Activate getStatusV2). */
+  async activationWithSms(userId: number, order: OrderKey): Promise<{ activation: ActivationView; sms: DeliveredSms[] }> {
+    const activation = await this.activation(userId, order);
+    const rows = await this.store.read.inboundSms.deliveredTo(activation.activationId);
+    return { activation, sms: rows.map(toDeliveredSms) };
+  }
+
+  /** The customer's orders created in [from, to] (epoch ms, either optional), newest first (SMS-Activate getHistory). */
+  async activationHistory(userId: number, query: { from?: number | undefined; to?: number | undefined; offset: number; limit: number }): Promise<ActivationView[]> {
+    const offset = Math.max(0, Math.trunc(query.offset));
+    const limit = Math.min(Math.max(1, Math.trunc(query.limit)), MAX_PAGE_SIZE);
+    const { rows } = await this.store.read.orders.list({ userId, createdFrom: query.from, createdTo: query.to }, { offset, limit });
+    return rows.map(toActivation);
+  }
+
   /** The customer's live orders, newest first. */
   async liveActivations(userId: number): Promise<ActivationView[]> {
     return (await this.store.read.orders.live(userId)).map(toActivation);
@@ -357,7 +377,7 @@ export class OrderService {
   async deliveredSms(userId: number, order: OrderKey): Promise<DeliveredSms[]> {
     const { activationId } = await this.activation(userId, order);
     const rows = await this.store.read.inboundSms.deliveredTo(activationId);
-    return rows.map((r) => ({ receivedAt: r.received_at, createdAt: r.created_at, sender: r.sender, text: r.text, code: r.code ?? '' }));
+    return rows.map(toDeliveredSms);
   }
 
   /** Ends every order whose time is up. Safe on every node: each order ends once, whoever gets there first. */
@@ -509,6 +529,8 @@ const toAdminView = (o: OrderListRow): AdminOrderView => ({
   expiresAt: o.expires_at,
   endedAt: o.ended_at,
 });
+
+const toDeliveredSms = (r: InboundSmsRow): DeliveredSms => ({ receivedAt: r.received_at, createdAt: r.created_at, sender: r.sender, text: r.text, code: r.code ?? '' });
 
 const orderBy = (key: OrderKey): { id: number } | { publicId: string } => (typeof key === 'number' ? { id: key } : { publicId: key });
 

@@ -13,6 +13,7 @@ import { Ledger } from './ledger.js';
 import { NumberService } from './numbers.js';
 import { OrderService } from './orders.js';
 import { RechargeService } from './recharges.js';
+import { SmppService } from './smpp.js';
 import { StatsService } from './stats.js';
 import { StockService } from './stock.js';
 import { SupplierService } from './suppliers.js';
@@ -33,6 +34,7 @@ export interface Platform {
   gateways: GatewayService;
   goip: GoipService;
   recharges: RechargeService;
+  smpp: SmppService;
   blacklist: BlacklistService;
   /** How SMS-Activate and 5SIM name services and countries. */
   names: ProtocolNames;
@@ -66,6 +68,7 @@ export async function createPlatform(
     gateways: new GatewayService(store, inboundSms, clock),
     goip: new GoipService(store, inboundSms, clock),
     recharges: new RechargeService(store, ledger, clock, config),
+    smpp: new SmppService(store, inboundSms, clock),
     blacklist: new BlacklistService(store, clock),
     names: new ProtocolNames(store, clock, config.cacheTtlMs),
     stock: new StockService(store, clock),

@@ -6,9 +6,17 @@ import * as fairUse from './migrations/0002_fair_use.js';
 import * as adminLookups from './migrations/0003_admin_lookups.js';
 import * as protocols from './migrations/0004_protocols.js';
 import * as gateways from './migrations/0005_gateways.js';
+import * as smpp from './migrations/0006_smpp.js';
 
 /** Migrations in order; each takes the dialect so one file serves SQLite and Postgres. */
-const MIGRATIONS = { '0001_init': init, '0002_fair_use': fairUse, '0003_admin_lookups': adminLookups, '0004_protocols': protocols, '0005_gateways': gateways } as const;
+const MIGRATIONS = {
+  '0001_init': init,
+  '0002_fair_use': fairUse,
+  '0003_admin_lookups': adminLookups,
+  '0004_protocols': protocols,
+  '0005_gateways': gateways,
+  '0006_smpp': smpp,
+} as const;
 
 /** Every migration this version knows: a database that ran any other was written by a newer one. */
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);

@@ -292,6 +292,30 @@ export interface GoipLinesTable {
   updated_at: number;
 }
 
+/** How a gateway sends data_coding 0 (GSM 03.38): one septet per octet, as SMPP says, or packed. */
+export type Gsm7Packing = 'unpacked' | 'packed';
+
+/** A supplier's SMPP credentials and settings. */
+export interface SmppAccountsTable {
+  supplier_id: number;
+  system_id: string;
+  password_hash: string;
+  /** Message PDUs per second before ESME_RTHROTTLED (null: the server's SMPP_MAX_PER_SECOND). */
+  max_per_second: number | null;
+  gsm7: Gsm7Packing;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A concatenated SMPP message still missing parts. */
+export interface SmppPartialsTable {
+  supplier_id: number;
+  message_key: string;
+  /** JSON: each part's code units as hex, null where it has not arrived. */
+  parts: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -312,6 +336,8 @@ export interface Database {
   recharge_orders: RechargeOrdersTable;
   services: ServicesTable;
   countries: CountriesTable;
+  smpp_accounts: SmppAccountsTable;
+  smpp_partials: SmppPartialsTable;
   gateways: GatewaysTable;
   goip_lines: GoipLinesTable;
 }
@@ -328,6 +354,7 @@ export type ServiceRow = Selectable<ServicesTable>;
 export type CountryRow = Selectable<CountriesTable>;
 export type InboundSmsRow = Selectable<InboundSmsTable>;
 export type RechargeOrderRow = Selectable<RechargeOrdersTable>;
+export type SmppAccountRow = Selectable<SmppAccountsTable>;
 export type GatewayRow = Selectable<GatewaysTable>;
 export type GoipLineRow = Selectable<GoipLinesTable>;
 export type NewOrder = Insertable<OrdersTable>;

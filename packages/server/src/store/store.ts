@@ -11,6 +11,7 @@ import { NameRepository } from './repositories/names.js';
 import { NumberRepository } from './repositories/numbers.js';
 import { OrderRepository } from './repositories/orders.js';
 import { RechargeRepository } from './repositories/recharges.js';
+import { SmppRepository } from './repositories/smpp.js';
 import { SupplierRepository } from './repositories/suppliers.js';
 import { TransferRepository } from './repositories/transfers.js';
 import { UserRepository } from './repositories/users.js';
@@ -27,6 +28,7 @@ export interface Repositories {
   inboundSms: InboundSmsRepository;
   recharges: RechargeRepository;
   names: NameRepository;
+  smpp: SmppRepository;
   gateways: GatewayRepository;
   goipLines: GoipLineRepository;
 }
@@ -43,6 +45,7 @@ function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositori
     inboundSms: new InboundSmsRepository(db),
     recharges: new RechargeRepository(db),
     names: new NameRepository(db),
+    smpp: new SmppRepository(db, dialect),
     gateways: new GatewayRepository(db),
     goipLines: new GoipLineRepository(db),
   };

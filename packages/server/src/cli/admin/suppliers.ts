@@ -1,6 +1,9 @@
 // `fastpva admin supplier ...`: who brings the numbers, on which channels, for what share.
+import { z } from 'zod';
+import { wholeNumber } from '../../config.js';
+import { MAX_PER_SECOND_LIMIT, type SmppAccount } from '../../domain/smpp.js';
 import type { SupplierSummary } from '../../domain/suppliers.js';
-import { basisPoints, channel, option, repeated, required, text, UsageError } from '../args.js';
+import { basisPoints, channel, option, repeated, required, text, toggle, UsageError } from '../args.js';
 import { adminCommand } from '../database.js';
 import { fields, iso, table } from '../output.js';
 
@@ -115,4 +118,46 @@ const share = adminCommand({
   },
 });
 
-export const SUPPLIER_COMMANDS = [list, show, create, rotateKey, setEnabled('disable'), setEnabled('enable'), channels, share];
+function describeSmpp(a: SmppAccount): string {
+  return fields([
+    ['system_id', a.systemId],
+    ['password', a.password === undefined ? 'not shown (--rotate for a new one)' : `${a.password} (shown once)`],
+    ['rate', a.maxPerSecond === null ? "the server's SMPP_MAX_PER_SECOND" : `${a.maxPerSecond} messages per second`],
+    ['data_coding 0', `GSM 03.38, ${a.gsm7}`],
+  ]);
+}
+
+const smpp = adminCommand({
+  name: 'admin supplier smpp',
+  summary: "issue the supplier's SMPP credentials (password shown once), rotate the password, or change its SMPP settings",
+  details: [
+    'The first run issues a system_id and an 8-character password; later runs show the system_id and change',
+    'what is given. The gateway binds to the server on SMPP_PORT (any bind type) with them.',
+    'Example: fastpva admin supplier smpp --supplier "GoIP rack" --max-per-second 20 --json',
+  ].join('\n'),
+  flags: {
+    supplier: SUPPLIER,
+    rotate: toggle('a new password (shown once): the old one stops working, and sessions bound with it end'),
+    'max-per-second': option('N', `message PDUs per second before ESME_RTHROTTLED, 1 to ${MAX_PER_SECOND_LIMIT}`, wholeNumber(1, MAX_PER_SECOND_LIMIT)),
+    'clear-max-per-second': toggle("back to the server's SMPP_MAX_PER_SECOND"),
+    gsm7: option(
+      'unpacked|packed',
+      'how the gateway sends data_coding 0: one GSM character per octet, as SMPP says (the default), or packed 7-bit',
+      z.enum(['unpacked', 'packed'], { error: 'either unpacked or packed' }),
+    ),
+  },
+  check(o) {
+    if (o['max-per-second'] !== undefined && o['clear-max-per-second']) throw new UsageError('give --max-per-second or --clear-max-per-second, not both');
+  },
+  async run(p, o) {
+    const account = await p.smpp.configure(o.supplier, {
+      rotate: o.rotate,
+      maxPerSecond: o['clear-max-per-second'] ? null : o['max-per-second'],
+      gsm7: o.gsm7,
+    });
+    const { supplier, ...json } = account;
+    return { json, text: `SMPP for ${supplier}:\n${describeSmpp(account)}` };
+  },
+});
+
+export const SUPPLIER_COMMANDS = [list, show, create, rotateKey, setEnabled('disable'), setEnabled('enable'), channels, share, smpp];

@@ -40,7 +40,7 @@ export interface FreeNumberQuery {
   excludePrefixes?: string[] | undefined;
 }
 
-export type FreeNumber = Pick<NumberRow, 'id' | 'number' | 'supplier_id' | 'country'>;
+export type FreeNumber = Pick<NumberRow, 'id' | 'number' | 'supplier_id' | 'country' | 'operator'>;
 
 export interface NumberFilter {
   supplierId?: number | undefined;
@@ -79,7 +79,7 @@ function findFreeFor(shape: FreeShape, rowLocks: boolean) {
   return prepared((db, projectId: number, channelId: number, userId: number, bound: number | string, countries: string[], operators: string[], prefixes: string[]) => {
     let q = db
       .selectFrom('numbers as n')
-      .select(['n.id', 'n.number', 'n.supplier_id', 'n.country'])
+      .select(['n.id', 'n.number', 'n.supplier_id', 'n.country', 'n.operator'])
       .where('n.online', '=', 1)
       .where('n.active_order_id', 'is', null)
       .where('n.removed_at', 'is', null)
