@@ -1,6 +1,7 @@
 // Server configuration from the environment (and CLI flags), validated once at start.
 import { z } from 'zod';
 import { DEFAULT_TIMEOUTS, type AppOptions } from './api/app.js';
+import { DEFAULT_FIVESIM } from './api/fivesim/plugin.js';
 import { DEFAULT_RATE_LIMITS } from './api/limits.js';
 import { DEFAULT_METRICS } from './api/ops.js';
 import type { SmppOptions } from './api/smpp/server.js';
@@ -95,6 +96,10 @@ const envSchema = z.object({
   SMPP_HOST: z.string().min(1).optional(),
   SMPP_MAX_PER_SECOND: wholeNumber(1, MAX_PER_SECOND_LIMIT, 'messages per second').default(50),
   SMPP_IDLE_SECONDS: wholeNumber(1, 86_400, 'seconds').default(120),
+  FIVESIM_NO_FREE_PHONES_STATUS: z
+    .enum(['200', '400'], { error: 'not 200 or 400' })
+    .transform((v) => (v === '200' ? 200 : 400))
+    .default(DEFAULT_FIVESIM.noFreePhonesStatus),
 })
   .refine((e) => e.HEADERS_TIMEOUT_MS <= e.REQUEST_TIMEOUT_MS, { path: ['HEADERS_TIMEOUT_MS'], message: 'must not exceed REQUEST_TIMEOUT_MS' })
   .refine((e) => e.HANDLER_TIMEOUT_MS < e.SOCKET_TIMEOUT_MS, { path: ['SOCKET_TIMEOUT_MS'], message: 'must exceed HANDLER_TIMEOUT_MS, or a late reply cannot be sent' });
@@ -109,8 +114,8 @@ export interface ServerConfig {
   logRequests: boolean;
   /** The GoIP SMS server's UDP port; none: not started. */
   goipUdpPort: number | undefined;
-  /** The HTTP layer: proxies, timeouts, rate limits, /metrics, the public URL. */
-  http: Required<Pick<AppOptions, 'timeouts' | 'rateLimits' | 'metrics'>> & Pick<AppOptions, 'trustProxy' | 'publicUrl'>;
+  /** The HTTP layer: proxies, timeouts, rate limits, /metrics, the 5SIM surface's choices, the public URL. */
+  http: Required<Pick<AppOptions, 'timeouts' | 'rateLimits' | 'metrics' | 'fivesim'>> & Pick<AppOptions, 'trustProxy' | 'publicUrl'>;
   domain: Partial<DomainConfig>;
   /** The SMPP server; off (undefined) unless SMPP_PORT is set. Its host, when not its own, is the HTTP host. */
   smpp: (Omit<SmppOptions, 'host'> & { host: string | undefined }) | undefined;
@@ -157,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         redisPrefix: e.RATE_LIMIT_REDIS_PREFIX,
       },
       metrics: { token: e.METRICS_TOKEN, refreshMs: e.METRICS_REFRESH_MS },
+      fivesim: { noFreePhonesStatus: e.FIVESIM_NO_FREE_PHONES_STATUS },
     },
     domain: {
       orderTtlMs: e.ORDER_TTL_SECONDS * 1000,

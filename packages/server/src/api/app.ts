@@ -2,6 +2,8 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Platform } from '../domain/platform.js';
 import { fastpvaApi } from './fastpva/plugin.js';
+import { DEFAULT_FIVESIM, fivesimApi, type FivesimOptions } from './fivesim/plugin.js';
+import { rejectionShape as fivesimShape } from './fivesim/wire.js';
 import { ingestApi } from './ingest/plugin.js';
 import { rejectionShape as fastpvaShape } from './fastpva/wire.js';
 import { DEFAULT_RATE_LIMITS, setUpLimits, type RateLimitConfig } from './limits.js';
@@ -41,6 +43,8 @@ export interface AppOptions {
   timeouts?: Timeouts;
   rateLimits?: RateLimitConfig;
   metrics?: MetricsConfig;
+  /** The 5SIM surface's choices (the status of `no free phones`). */
+  fivesim?: FivesimOptions;
   /**
    * The address clients reach the server at (https://sms.example.com), when a proxy sits in front:
    * a Twilio signature covers the URL Twilio called. None: the scheme and Host of each request.
@@ -50,11 +54,13 @@ export interface AppOptions {
 
 const FASTPVA_PREFIX = '/pvapublic';
 const SMS_ACTIVATE_PREFIX = '/stubs';
+const FIVESIM_PREFIX = '/v1';
 
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
 
 /** The surface a path belongs to, for rejections made before routing. */
-const shapeOfPath = (path: string) => (under(path, FASTPVA_PREFIX) ? fastpvaShape : under(path, SMS_ACTIVATE_PREFIX) ? smsActivateShape : jsonShape);
+const shapeOfPath = (path: string) =>
+  under(path, FASTPVA_PREFIX) ? fastpvaShape : under(path, SMS_ACTIVATE_PREFIX) ? smsActivateShape : under(path, FIVESIM_PREFIX) ? fivesimShape : jsonShape;
 
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
@@ -86,6 +92,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(fastpvaApi, { platform, limits, prefix: FASTPVA_PREFIX });
   await app.register(supplierApi, { platform, limits, prefix: '/supplier/v1' });
   await app.register(smsActivateApi, { platform, limits, prefix: SMS_ACTIVATE_PREFIX });
+  await app.register(fivesimApi, { platform, limits, fivesim: options.fivesim ?? DEFAULT_FIVESIM, prefix: FIVESIM_PREFIX });
   await app.register(ingestApi, { platform, limits, publicUrl: options.publicUrl, prefix: '/ingest' });
   return app;
 }

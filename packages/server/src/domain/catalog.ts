@@ -325,6 +325,28 @@ export class CatalogService {
     };
   }
 
+  /** The customer's max prices per service (5SIM's max-prices), oldest first. Cents. */
+  async maxPrices(userId: number): Promise<{ id: number; service: string; price: number; createdAt: number }[]> {
+    const rows = await this.store.read.catalog.maxPrices(userId);
+    return rows.map((r) => ({ id: r.id, service: r.service, price: r.price, createdAt: r.created_at }));
+  }
+
+  /** The most the customer pays for a service when a purchase names no maximum of its own; undefined: no limit. */
+  async maxPriceOf(userId: number, service: string): Promise<number | undefined> {
+    return this.store.read.catalog.maxPriceOf(userId, service);
+  }
+
+  /** Sets (or changes) the customer's max price for a service, in cents. */
+  async setMaxPrice(userId: number, service: string, price: number): Promise<void> {
+    if (!Number.isSafeInteger(price) || price < 0 || price > MAX_AMOUNT) throw new DomainError('INVALID_INPUT', `A max price is a whole number of cents from 0 to ${MAX_AMOUNT}`);
+    await this.store.read.catalog.setMaxPrice({ user_id: userId, service, price, created_at: this.clock.now() });
+  }
+
+  /** Removes the customer's max price for a service; NOT_FOUND when it had none. */
+  async removeMaxPrice(userId: number, service: string): Promise<void> {
+    if (!(await this.store.read.catalog.removeMaxPrice(userId, service))) throw new DomainError('NOT_FOUND', `No max price for ${service}`);
+  }
+
   /**
    * The customer's offers of a service (canonical id), cheapest first: every enabled project of that
    * service on an open channel that sells in `country` (any country when undefined), at the price

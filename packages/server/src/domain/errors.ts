@@ -23,6 +23,8 @@ export type DomainErrorCode =
   | 'ORDER_ENDED'
   /** The order has had no SMS, and the change needs one (finish, request another SMS). */
   | 'ORDER_NOT_RECEIVED'
+  /** An SMS has come, and the change needs none (5SIM cancel and ban refund nothing once the code is in). */
+  | 'ORDER_HAS_SMS'
   /** No enabled project sells that service (in that country). */
   | 'SERVICE_NOT_OFFERED'
   /** Every offer of the service costs more than the customer's maximum price. */

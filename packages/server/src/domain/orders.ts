@@ -38,6 +38,8 @@ export interface ServiceAcquireRequest {
   country?: string | undefined;
   /** The most the customer pays, in cents. */
   maxPrice?: number | undefined;
+  /** Without `maxPrice`, the customer's stored max price for the service applies (5SIM's max-prices). */
+  storedMaxPrice?: boolean | undefined;
   operators?: string[] | undefined;
   excludePrefixes?: string[] | undefined;
 }
@@ -144,6 +146,8 @@ export interface ActivationView {
 
 /** An SMS delivered to an order, as the protocols list them. */
 export interface DeliveredSms {
+  /** The SMS's own id (inbound_sms.id). */
+  id: number;
   receivedAt: number;
   /** When the platform took it in. */
   createdAt: number;
@@ -183,7 +187,8 @@ export class OrderService {
   async acquireForService(request: ServiceAcquireRequest): Promise<AcquiredNumber> {
     const offers = await this.catalog.offers(request.userId, request.service, request.country);
     if (offers.length === 0) throw new DomainError('SERVICE_NOT_OFFERED', `No project sells ${request.service}${request.country ? ` in ${request.country}` : ''}`);
-    const affordable = offers.filter((o) => request.maxPrice === undefined || o.price <= request.maxPrice);
+    const maxPrice = request.maxPrice ?? (request.storedMaxPrice ? await this.catalog.maxPriceOf(request.userId, request.service) : undefined);
+    const affordable = offers.filter((o) => maxPrice === undefined || o.price <= maxPrice);
     if (affordable.length === 0) {
       throw new DomainError('PRICE_TOO_LOW', `The cheapest ${request.service} number costs ${offers[0]!.price} cents`, { minPrice: offers[0]!.price });
     }
@@ -400,6 +405,52 @@ export class OrderService {
     return expired;
   }
 
+  /**
+   * Ends an order as 5SIM asks (finish, cancel = release, ban = shield) and returns it with its SMS.
+   * `refuseWithSms`: refused with ORDER_HAS_SMS once an SMS came, live or ended (5SIM's cancel and ban:
+   * the customer has what it paid for). An order that had already ended is returned as it is, with
+   * `ended` false, so that a retry is safe.
+   */
+  async endActivation(
+    userId: number,
+    order: OrderKey,
+    how: 'finish' | 'release' | 'shield',
+    options: { refuseWithSms?: boolean } = {},
+  ): Promise<{ ended: boolean; activation: ActivationView; sms: DeliveredSms[] }> {
+    const { ended } = await this.endOrder(userId, order, how, options);
+    return { ended, ...(await this.activationWithSms(userId, order)) };
+  }
+
+  /** A page of the customer's orders by id (oldest first unless `newestFirst`), each with its SMS, and how many there are. */
+  async activationPage(
+    userId: number,
+    query: { offset: number; limit: number; newestFirst: boolean },
+  ): Promise<{ total: number; items: { activation: ActivationView; sms: DeliveredSms[] }[] }> {
+    const offset = Math.max(0, Math.trunc(query.offset));
+    const limit = Math.min(Math.max(1, Math.trunc(query.limit)), MAX_PAGE_SIZE);
+    const { count, rows } = await this.store.read.orders.list({ userId }, { offset, limit }, query.newestFirst ? 'desc' : 'asc');
+    const sms = await this.store.read.inboundSms.deliveredToAny(rows.map((r) => r.id));
+    const byOrder = new Map<number, DeliveredSms[]>();
+    for (const m of sms) {
+      const list = byOrder.get(m.order_id!) ?? [];
+      list.push(toDeliveredSms(m));
+      byOrder.set(m.order_id!, list);
+    }
+    return { total: count, items: rows.map((r) => ({ activation: toActivation(r), sms: byOrder.get(r.id) ?? [] })) };
+  }
+
+  /**
+   * The same customer takes again a number it used for a service (5SIM reuse): the project of its
+   * latest order on that number for that service, under the usual rules for a wanted number (free,
+   * online, not shielded by this customer). NOT_FOUND when the customer never had that number for it.
+   */
+  async reuse(userId: number, service: string, number: string): Promise<AcquiredNumber> {
+    const digits = normalizeNumber(number);
+    const last = digits ? await this.store.read.orders.lastOnNumber(userId, digits, service) : undefined;
+    if (!last) throw new DomainError('NOT_FOUND', `You have not used ${number} for ${service}`);
+    return this.acquire({ userId, myPid: last.project_id, number: last.number });
+  }
+
   async list(userId: number, query: OrderQuery): Promise<{ count: number; orders: OrderSummary[] }> {
     const { count, rows } = await this.find(userId, query);
     return { count, orders: rows.map(toSummary) };
@@ -451,12 +502,24 @@ export class OrderService {
   }
 
   private async endByCustomer(userId: number, key: OrderKey, reason: 'release' | 'shield' | 'finish'): Promise<{ refunded: boolean }> {
+    const { refunded } = await this.endOrder(userId, key, reason);
+    return { refunded };
+  }
+
+  /** `ended`: this call ended the order (false: it had already ended). */
+  private async endOrder(
+    userId: number,
+    key: OrderKey,
+    reason: 'release' | 'shield' | 'finish',
+    options: { refuseWithSms?: boolean } = {},
+  ): Promise<{ refunded: boolean; ended: boolean }> {
     const by = orderBy(key);
     if (malformed(by)) throw new DomainError('ORDER_NOT_FOUND', 'Invalid order ID');
     const now = this.clock.now();
     const result = await this.store.transaction(async (repos) => {
       const order = await repos.orders.lock({ userId, ...by });
       if (!order) throw new DomainError('ORDER_NOT_FOUND', 'Invalid order ID');
+      if (options.refuseWithSms && order.sms_status === 'received') throw new DomainError('ORDER_HAS_SMS', 'An SMS has arrived');
       if (order.number_status === 'released') {
         // Shielding an ended order still keeps the number away from this user.
         if (reason === 'shield') await this.shieldNumber(repos, order, now);
@@ -479,7 +542,7 @@ export class OrderService {
       const o = result.order;
       this.events.emit('order.ended', { orderId: o.public_id, activationId: o.id, userId, reason, refunded: result.refunded });
     }
-    return { refunded: result.refunded };
+    return { refunded: result.refunded, ended: result.ended };
   }
 
   /**
@@ -530,7 +593,7 @@ const toAdminView = (o: OrderListRow): AdminOrderView => ({
   endedAt: o.ended_at,
 });
 
-const toDeliveredSms = (r: InboundSmsRow): DeliveredSms => ({ receivedAt: r.received_at, createdAt: r.created_at, sender: r.sender, text: r.text, code: r.code ?? '' });
+const toDeliveredSms = (r: InboundSmsRow): DeliveredSms => ({ id: r.id, receivedAt: r.received_at, createdAt: r.created_at, sender: r.sender, text: r.text, code: r.code ?? '' });
 
 const orderBy = (key: OrderKey): { id: number } | { publicId: string } => (typeof key === 'number' ? { id: key } : { publicId: key });
 

@@ -7,7 +7,7 @@ import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
 import { hashSecret, newObjectId, newSecret, secretPrefix } from './ids.js';
 import { MAX_AMOUNT, type Ledger } from './ledger.js';
-import { toOffset, type PageRequest } from './paging.js';
+import { MAX_PAGE_SIZE, toOffset, type PageRequest } from './paging.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
 export type { AuthUser };
@@ -73,6 +73,34 @@ export interface UserDetails extends UserSummary {
   /** The user's own prices, by project. */
   prices: { myPid: number; enname: string; price: number }[];
   updatedAt: number;
+}
+
+/** A customer's account as the 5SIM profile shows it. Money in cents. */
+export interface AccountProfile {
+  id: number;
+  username: string;
+  email: string;
+  /** Available: posted money minus open holds. */
+  balance: number;
+  /** Held for live orders still waiting for their SMS. */
+  held: number;
+  activeOrders: number;
+  /** The customer's latest order, if any. */
+  lastOrder: { country: string; service: string; operator: string; myPid: number; price: number } | null;
+}
+
+/** A move of a customer's posted money: a recharge, an admin's adjustment, or an order's charge. Cents. */
+export interface Payment {
+  /** The ledger transfer's id. */
+  id: number;
+  kind: 'recharge' | 'adjustment' | 'charge';
+  /** Into the balance (positive) or out of it (negative). */
+  amount: number;
+  /** The posted balance right after it. */
+  balance: number;
+  /** A recharge's payment method; for a charge, the service of the order's project. */
+  source: string;
+  createdAt: number;
 }
 
 /** The highest own limits an admin may set: guards against typos, not business rules. */
@@ -243,6 +271,51 @@ export class UserService {
       role: user.role,
       tg: user.tg,
       balance: balance ?? 0,
+    };
+  }
+
+  /** The customer's balance, holds, live orders and latest order (5SIM's profile). */
+  async profile(userId: number): Promise<AccountProfile> {
+    const read = this.store.read;
+    const [user, account, latest] = await Promise.all([
+      read.users.findById(userId),
+      read.accounts.findByUser(userId),
+      read.orders.list({ userId }, { offset: 0, limit: 1 }),
+    ]);
+    if (!user || !account) throw new DomainError('NOT_FOUND', 'No user found.');
+    const last = latest.rows[0];
+    return {
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      balance: account.balance - account.held,
+      held: account.held,
+      activeOrders: account.active_orders,
+      lastOrder: last ? { country: last.country, service: last.service, operator: last.operator, myPid: last.project_id, price: last.price } : null,
+    };
+  }
+
+  /**
+   * The moves of the customer's posted money, from the ledger, by id (oldest first unless
+   * `newestFirst`): recharges, admin adjustments and the charges of orders that got their SMS. Holds
+   * and their refunds never moved posted money, so they are not listed.
+   */
+  async payments(userId: number, query: { offset: number; limit: number; newestFirst: boolean }): Promise<{ total: number; payments: Payment[] }> {
+    const account = await this.store.read.accounts.findByUser(userId);
+    if (!account) throw new DomainError('NOT_FOUND', 'No user found.');
+    const offset = Math.max(0, Math.trunc(query.offset));
+    const limit = Math.min(Math.max(1, Math.trunc(query.limit)), MAX_PAGE_SIZE);
+    const { count, rows } = await this.store.read.transfers.statement(account.id, { offset, limit }, query.newestFirst ? 'desc' : 'asc');
+    return {
+      total: count,
+      payments: rows.map((r) => ({
+        id: r.id,
+        kind: r.kind as Payment['kind'],
+        amount: r.amount,
+        balance: r.balance,
+        source: r.kind === 'recharge' ? (r.payment ?? '') : r.kind === 'charge' ? (r.service ?? '') : 'admin',
+        createdAt: r.created_at,
+      })),
     };
   }
 

@@ -7,6 +7,7 @@ import * as adminLookups from './migrations/0003_admin_lookups.js';
 import * as protocols from './migrations/0004_protocols.js';
 import * as gateways from './migrations/0005_gateways.js';
 import * as smpp from './migrations/0006_smpp.js';
+import * as fivesim from './migrations/0011_fivesim.js';
 
 /** Migrations in order; each takes the dialect so one file serves SQLite and Postgres. */
 const MIGRATIONS = {
@@ -16,6 +17,7 @@ const MIGRATIONS = {
   '0004_protocols': protocols,
   '0005_gateways': gateways,
   '0006_smpp': smpp,
+  '0011_fivesim': fivesim,
 } as const;
 
 /** Every migration this version knows: a database that ran any other was written by a newer one. */

@@ -316,6 +316,17 @@ export interface SmppPartialsTable {
   created_at: number;
 }
 
+/** A customer's most for one service (5SIM's max-prices): purchases of it without a maxPrice of their own cost at most this. */
+export interface MaxPricesTable {
+  id: Id;
+  user_id: number;
+  /** Canonical service id. */
+  service: string;
+  /** Cents. */
+  price: number;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -338,6 +349,7 @@ export interface Database {
   countries: CountriesTable;
   smpp_accounts: SmppAccountsTable;
   smpp_partials: SmppPartialsTable;
+  max_prices: MaxPricesTable;
   gateways: GatewaysTable;
   goip_lines: GoipLinesTable;
 }
@@ -352,6 +364,7 @@ export type NumberRow = Selectable<NumbersTable>;
 export type OrderRow = Selectable<OrdersTable>;
 export type ServiceRow = Selectable<ServicesTable>;
 export type CountryRow = Selectable<CountriesTable>;
+export type MaxPriceRow = Selectable<MaxPricesTable>;
 export type InboundSmsRow = Selectable<InboundSmsTable>;
 export type RechargeOrderRow = Selectable<RechargeOrdersTable>;
 export type SmppAccountRow = Selectable<SmppAccountsTable>;

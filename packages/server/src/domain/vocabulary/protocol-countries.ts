@@ -1,12 +1,23 @@
 // How the compatibility protocols name countries: SMS-Activate's numeric ids (reference sms-activate.md
 // §6, from its getCountries snapshot; US is 187, its real numbers, not 12, the virtual ones) and 5SIM's
-// lower-case slugs (reference fivesim-v1.md §3.3: the UK is `england`; others are the English name without
-// spaces unless listed otherwise). Plain data: it seeds the `countries` table, which admins may edit.
+// lower-case slugs. Plain data: it seeds the `countries` table, which admins may edit.
+//
+// The 5SIM slugs are 5sim.net's own (`GET /v1/guest/countries` keys), as two public client libraries
+// list them, which agree with each other: the Country enum of ErikPelli/fivesim (PyPI `fivesim`),
+// fivesim/enums.py, and abbas-bachari/PanjSim, PanjSim/Countrys.py, a generated copy of /guest/countries
+// with each slug's iso and prefix. Their irregular slugs are kept as 5SIM spells them: england (GB),
+// usa, bih, bhutane, czech, dominicana, easttimor, ivorycoast, macau, salvador, swaziland, tit
+// (Trinidad and Tobago), saintvincentandgrenadines, virginislands (British Virgin Islands). The few
+// countries neither lists (uae, iran, iraq, libya, mali, qatar, cuba, drcongo and the others below
+// without a source) keep the English name without spaces; 5SIM has listed some of them at times, and
+// an admin can rename any with `fastpva admin country set`. French Guiana is `frenchguiana` although
+// PanjSim's copy gives it iso `fr` (5SIM's own slip). A country SMS-Activate does not list has
+// smsActivate null.
 
 export interface ProtocolCountry {
   /** ISO 3166-1 alpha-2. */
   readonly iso: string;
-  readonly smsActivate: number;
+  readonly smsActivate: number | null;
   readonly fivesim: string;
 }
 
@@ -129,7 +140,7 @@ export const PROTOCOL_COUNTRIES: readonly ProtocolCountry[] = [
   { iso: 'ML', smsActivate: 69, fivesim: 'mali' },
   { iso: 'MM', smsActivate: 5, fivesim: 'myanmar' },
   { iso: 'MN', smsActivate: 72, fivesim: 'mongolia' },
-  { iso: 'MO', smsActivate: 20, fivesim: 'macao' },
+  { iso: 'MO', smsActivate: 20, fivesim: 'macau' },
   { iso: 'MR', smsActivate: 114, fivesim: 'mauritania' },
   { iso: 'MS', smsActivate: 180, fivesim: 'montserrat' },
   { iso: 'MT', smsActivate: 199, fivesim: 'malta' },
@@ -167,6 +178,7 @@ export const PROTOCOL_COUNTRIES: readonly ProtocolCountry[] = [
   { iso: 'RU', smsActivate: 0, fivesim: 'russia' },
   { iso: 'RW', smsActivate: 140, fivesim: 'rwanda' },
   { iso: 'SA', smsActivate: 53, fivesim: 'saudiarabia' },
+  { iso: 'SB', smsActivate: null, fivesim: 'solomonislands' },
   { iso: 'SC', smsActivate: 184, fivesim: 'seychelles' },
   { iso: 'SD', smsActivate: 98, fivesim: 'sudan' },
   { iso: 'SE', smsActivate: 46, fivesim: 'sweden' },
@@ -182,6 +194,7 @@ export const PROTOCOL_COUNTRIES: readonly ProtocolCountry[] = [
   { iso: 'SV', smsActivate: 101, fivesim: 'salvador' },
   { iso: 'SY', smsActivate: 110, fivesim: 'syria' },
   { iso: 'SZ', smsActivate: 106, fivesim: 'swaziland' },
+  { iso: 'TC', smsActivate: null, fivesim: 'turksandcaicos' },
   { iso: 'TD', smsActivate: 42, fivesim: 'chad' },
   { iso: 'TG', smsActivate: 99, fivesim: 'togo' },
   { iso: 'TH', smsActivate: 52, fivesim: 'thailand' },
@@ -189,6 +202,7 @@ export const PROTOCOL_COUNTRIES: readonly ProtocolCountry[] = [
   { iso: 'TL', smsActivate: 91, fivesim: 'easttimor' },
   { iso: 'TM', smsActivate: 161, fivesim: 'turkmenistan' },
   { iso: 'TN', smsActivate: 89, fivesim: 'tunisia' },
+  { iso: 'TO', smsActivate: null, fivesim: 'tonga' },
   { iso: 'TR', smsActivate: 62, fivesim: 'turkey' },
   { iso: 'TT', smsActivate: 104, fivesim: 'tit' },
   { iso: 'TW', smsActivate: 55, fivesim: 'taiwan' },
@@ -198,9 +212,11 @@ export const PROTOCOL_COUNTRIES: readonly ProtocolCountry[] = [
   { iso: 'US', smsActivate: 187, fivesim: 'usa' },
   { iso: 'UY', smsActivate: 156, fivesim: 'uruguay' },
   { iso: 'UZ', smsActivate: 40, fivesim: 'uzbekistan' },
-  { iso: 'VC', smsActivate: 166, fivesim: 'saintvincentandthegrenadines' },
+  { iso: 'VC', smsActivate: 166, fivesim: 'saintvincentandgrenadines' },
   { iso: 'VE', smsActivate: 70, fivesim: 'venezuela' },
+  { iso: 'VG', smsActivate: null, fivesim: 'virginislands' },
   { iso: 'VN', smsActivate: 10, fivesim: 'vietnam' },
+  { iso: 'WS', smsActivate: null, fivesim: 'samoa' },
   { iso: 'YE', smsActivate: 30, fivesim: 'yemen' },
   { iso: 'ZA', smsActivate: 31, fivesim: 'southafrica' },
   { iso: 'ZM', smsActivate: 147, fivesim: 'zambia' },

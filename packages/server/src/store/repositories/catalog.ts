@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Updateable } from 'kysely';
-import type { ChannelRow, Database, ProjectRow, ProjectsTable } from '../schema.js';
+import type { ChannelRow, Database, MaxPriceRow, ProjectRow, ProjectsTable } from '../schema.js';
 import { contains } from './search.js';
 
 export type ProjectUpdate = Updateable<ProjectsTable>;
@@ -127,6 +127,30 @@ export class CatalogRepository {
   }
 
   /** Every project the user has an own price for, by myPid. */
+  /** The customer's max prices per service, oldest first. */
+  maxPrices(userId: number): Promise<MaxPriceRow[]> {
+    return this.db.selectFrom('max_prices').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+  }
+
+  async maxPriceOf(userId: number, service: string): Promise<number | undefined> {
+    const row = await this.db.selectFrom('max_prices').select('price').where('user_id', '=', userId).where('service', '=', service).executeTakeFirst();
+    return row?.price;
+  }
+
+  /** Sets the customer's max price for a service (a new one or a change; the row keeps its id and date). */
+  async setMaxPrice(row: { user_id: number; service: string; price: number; created_at: number }): Promise<void> {
+    await this.db
+      .insertInto('max_prices')
+      .values(row)
+      .onConflict((oc) => oc.columns(['user_id', 'service']).doUpdateSet({ price: row.price }))
+      .execute();
+  }
+
+  async removeMaxPrice(userId: number, service: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('max_prices').where('user_id', '=', userId).where('service', '=', service).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   userPriceList(userId: number): Promise<{ project_id: number; enname: string; price: number }[]> {
     return this.db
       .selectFrom('user_project_prices as up')

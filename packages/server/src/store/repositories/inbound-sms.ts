@@ -61,6 +61,12 @@ export class InboundSmsRepository {
     return this.db.selectFrom('inbound_sms').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
   }
 
+  /** The SMS delivered to each of these orders, in arrival order (a page of order history). */
+  deliveredToAny(orderIds: number[]): Promise<InboundSmsRow[]> {
+    if (orderIds.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('inbound_sms').selectAll().where('order_id', 'in', orderIds).orderBy('id').execute();
+  }
+
   /** The SMS delivered to the order, and those kept from it (a reason says why), in arrival order. */
   forOrder(orderId: number): Promise<InboundSmsRow[]> {
     return this.db

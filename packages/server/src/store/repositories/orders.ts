@@ -166,12 +166,18 @@ export class OrderRepository {
     return rows.map((r) => r.id);
   }
 
-  async list(filter: OrderFilter, page: { offset: number; limit: number }): Promise<{ count: number; rows: OrderListRow[] }> {
+  /** Newest first unless `direction` says 'asc' (5SIM's order history without `reverse`). */
+  async list(filter: OrderFilter, page: { offset: number; limit: number }, direction: 'asc' | 'desc' = 'desc'): Promise<{ count: number; rows: OrderListRow[] }> {
     const [total, rows] = await Promise.all([
       filtered(this.db.selectFrom('orders as o'), filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      filtered(this.listed(), filter).orderBy('o.id', 'desc').offset(page.offset).limit(page.limit).execute(),
+      filtered(this.listed(), filter).orderBy('o.id', direction).offset(page.offset).limit(page.limit).execute(),
     ]);
     return { count: Number(total.n), rows };
+  }
+
+  /** The user's latest order on this number for a project of this service (5SIM reuse). */
+  lastOnNumber(userId: number, number: string, service: string): Promise<OrderListRow | undefined> {
+    return this.listed().where('o.user_id', '=', userId).where('o.number', '=', number).where('p.service', '=', service).orderBy('o.id', 'desc').limit(1).executeTakeFirst();
   }
 
   /** Orders with their project, customer and supplier names. */

@@ -1,7 +1,25 @@
-import type { Insertable, Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { DialectSupport } from '../dialect.js';
 import { prepared } from '../prepared.js';
 import type { Database, TransferKind, TransferRow, TransfersTable } from '../schema.js';
+
+/** A transfer that moved an account's posted money, with the account's posted balance right after it. */
+export interface StatementRow {
+  id: number;
+  kind: TransferKind;
+  /** Positive: into the account; negative: out of it. */
+  amount: number;
+  balance: number;
+  note: string;
+  /** The recharge order's payment method, for a recharge. */
+  payment: string | null;
+  /** The service of the order's project, for a charge. */
+  service: string | null;
+  created_at: number;
+}
+
+/** Transfers that move a customer's posted money: what a statement lists. */
+const STATEMENT_KINDS: TransferKind[] = ['charge', 'recharge', 'adjustment'];
 
 const insertQuery = prepared((db, row: Insertable<TransfersTable>) => db.insertInto('transfers').values(row).returning('id'));
 
@@ -20,6 +38,38 @@ export class TransferRepository {
 
   findById(id: number): Promise<TransferRow | undefined> {
     return this.db.selectFrom('transfers').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * The account's posted-money transfers (charges, recharges, adjustments) by id, each with the posted
+   * balance right after it: a running sum over every earlier one, whatever page is read.
+   */
+  async statement(accountId: number, page: { offset: number; limit: number }, direction: 'asc' | 'desc'): Promise<{ count: number; rows: StatementRow[] }> {
+    const mine = this.db
+      .selectFrom('transfers as t')
+      .where('t.kind', 'in', STATEMENT_KINDS)
+      .where((eb) => eb.or([eb('t.debit_account_id', '=', accountId), eb('t.credit_account_id', '=', accountId)]));
+    const signed = sql<number>`case when t.credit_account_id = ${accountId} then t.amount else -t.amount end`;
+    const withBalance = mine
+      .leftJoin('recharge_orders as r', 'r.id', 't.recharge_id')
+      .leftJoin('orders as o', 'o.id', 't.order_id')
+      .leftJoin('projects as p', 'p.id', 'o.project_id')
+      .select([
+        't.id',
+        't.kind',
+        signed.as('amount'),
+        sql<number | string>`sum(${signed}) over (order by t.id)`.as('balance'),
+        't.note',
+        'r.payment',
+        'p.service',
+        't.created_at',
+      ]);
+    const [total, rows] = await Promise.all([
+      mine.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      this.db.selectFrom(withBalance.as('s')).selectAll().orderBy('s.id', direction).offset(page.offset).limit(page.limit).execute(),
+    ]);
+    // sum() of a bigint is numeric in Postgres, which arrives as a string.
+    return { count: Number(total.n), rows: rows.map((r) => ({ ...r, amount: Number(r.amount), balance: Number(r.balance) })) };
   }
 
   /** Per account: money credited minus money debited by transfers of these kinds. */
