@@ -63,6 +63,13 @@ const envSchema = z.object({
   SHIELD_QUORUM: wholeNumber(1, 1000).default(3),
   MAX_OPEN_RECHARGES: wholeNumber(1, 1000).default(3),
   RECHARGE_TTL_MINUTES: wholeNumber(1, 525_600).default(60),
+  SUPPLIER_HEARTBEAT_SECONDS: wholeNumber(0, 86_400).default(300),
+  GOIP_UDP_PORT: PORT.optional(),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'not an http:// or https:// URL' })
+    .refine((v) => !/[?#]/.test(v), 'the address the server is reached at, without a query')
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `not one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   LOG_REQUESTS: flag,
   TRUST_PROXY: z
@@ -116,8 +123,10 @@ export interface ServerConfig {
   sweepIntervalMs: number;
   logLevel: string;
   logRequests: boolean;
-  /** The HTTP layer: proxies, timeouts, rate limits, /metrics. */
-  http: Required<Pick<AppOptions, 'timeouts' | 'rateLimits' | 'metrics' | 'fivesim'>> & Pick<AppOptions, 'trustProxy'>;
+  /** The GoIP SMS server's UDP port; none: not started. */
+  goipUdpPort: number | undefined;
+  /** The HTTP layer: proxies, timeouts, rate limits, /metrics, the 5SIM surface's choices, the public URL. */
+  http: Required<Pick<AppOptions, 'timeouts' | 'rateLimits' | 'metrics' | 'fivesim'>> & Pick<AppOptions, 'trustProxy' | 'publicUrl'>;
   domain: Partial<DomainConfig>;
   /** The SMPP server; off (undefined) unless SMPP_PORT is set. Its host, when not its own, is the HTTP host. */
   smpp: (Omit<SmppOptions, 'host'> & { host: string | undefined }) | undefined;
@@ -147,8 +156,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     logRequests: e.LOG_REQUESTS,
+    goipUdpPort: e.GOIP_UDP_PORT,
     http: {
       trustProxy: e.TRUST_PROXY,
+      publicUrl: e.PUBLIC_URL,
       timeouts: {
         headersMs: e.HEADERS_TIMEOUT_MS,
         requestMs: e.REQUEST_TIMEOUT_MS,
@@ -179,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       maxWaitMs: maxWaitMs(e.HANDLER_TIMEOUT_MS),
       webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
       webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      supplierHeartbeatMs: e.SUPPLIER_HEARTBEAT_SECONDS * 1000,
     },
     smpp:
       e.SMPP_PORT === undefined

@@ -342,6 +342,15 @@ describe('deploy/', () => {
         const log = fs.readFileSync(path.join(dir, 'nginx', 'fastpva.access.log'), 'utf8');
         expect(log).toContain('"GET /pvapublic/user/info HTTP/1.1" 200');
         expect(log).not.toContain(apikey);
+        // Nor a gateway's token, which is in its path.
+        const token = 'c0ffee'.repeat(5) + 'c0';
+        expect((await api(proxy(), `/ingest/generic/${token}`, { method: 'POST', body: '{}' })).status).toBe(401);
+        // nginx writes the line once it has finished the request, which may be just after the client has the reply.
+        const logged = () => fs.readFileSync(path.join(dir, 'nginx', 'fastpva.access.log'), 'utf8');
+        for (let i = 0; i < 50 && !logged().includes('/ingest/'); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+        const after = logged();
+        expect(after).toContain('"POST /ingest/generic/[redacted] HTTP/1.1" 401');
+        expect(after).not.toContain(token);
       }
     });
 

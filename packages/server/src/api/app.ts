@@ -4,6 +4,7 @@ import type { Platform } from '../domain/platform.js';
 import { fastpvaApi } from './fastpva/plugin.js';
 import { DEFAULT_FIVESIM, fivesimApi, type FivesimOptions } from './fivesim/plugin.js';
 import { rejectionShape as fivesimShape } from './fivesim/wire.js';
+import { ingestApi } from './ingest/plugin.js';
 import { rejectionShape as fastpvaShape } from './fastpva/wire.js';
 import { DEFAULT_RATE_LIMITS, setUpLimits, type RateLimitConfig } from './limits.js';
 import { loggerOptions, type LogOptions } from './logging.js';
@@ -44,6 +45,11 @@ export interface AppOptions {
   metrics?: MetricsConfig;
   /** The 5SIM surface's choices (the status of `no free phones`). */
   fivesim?: FivesimOptions;
+  /**
+   * The address clients reach the server at (https://sms.example.com), when a proxy sits in front:
+   * a Twilio signature covers the URL Twilio called. None: the scheme and Host of each request.
+   */
+  publicUrl?: string | undefined;
 }
 
 const FASTPVA_PREFIX = '/pvapublic';
@@ -98,5 +104,6 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(supplierApi, { platform, limits, prefix: '/supplier/v1' });
   await app.register(smsActivateApi, { platform, limits, prefix: SMS_ACTIVATE_PREFIX });
   await app.register(fivesimApi, { platform, limits, fivesim: options.fivesim ?? DEFAULT_FIVESIM, prefix: FIVESIM_PREFIX });
+  await app.register(ingestApi, { platform, limits, publicUrl: options.publicUrl, prefix: '/ingest' });
   return app;
 }

@@ -21,8 +21,12 @@ function decoded(name: string): string {
   }
 }
 
-/** "/pvapublic/user/info?apikey=abc&x=1" -> "/pvapublic/user/info?apikey=[redacted]&x=1". */
+/**
+ * "/pvapublic/user/info?apikey=abc&x=1" -> "/pvapublic/user/info?apikey=[redacted]&x=1", and a
+ * gateway's token in its path: "/ingest/twilio/abc" -> "/ingest/twilio/[redacted]".
+ */
 export function redactUrl(url: string): string {
+  url = url.replace(/^(\/ingest\/[^/?]*\/)[^/?]+/, `$1${REDACTED}`);
   const start = url.indexOf('?');
   if (start < 0) return url;
   const pairs = url

@@ -1,9 +1,9 @@
 // Operators' endpoints: /healthz for load balancers, /metrics for Prometheus. Registered with
 // fastify-plugin so that its request-timing hook sees every surface's requests.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { sameSecret } from '../domain/ids.js';
 import type { Platform } from '../domain/platform.js';
 import type { LiveStats } from '../domain/stats.js';
 import { bearerToken, sendJson } from './http.js';
@@ -21,8 +21,6 @@ export const DEFAULT_METRICS: MetricsConfig = { token: undefined, refreshMs: 500
 
 /** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-
-const sameSecret = (a: string, b: string) => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 /**
  * A scrape needs the token when one is set. Without one, the client must be on this host; behind a

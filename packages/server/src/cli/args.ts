@@ -89,13 +89,14 @@ export const COMMON_FLAGS = {
   help: toggle('explain the command and its flags', 'h'),
 };
 
-export type Parsed<F extends Flags> = Values<F> & Values<typeof COMMON_FLAGS>;
+/** The flags' values, and the words given besides them (for commands that take operands). */
+export type Parsed<F extends Flags> = Values<F> & Values<typeof COMMON_FLAGS> & { operands: string[] };
 
 /**
- * Reads a command's flags. Unknown flags, stray words, missing or repeated values are usage errors;
- * `--help` anywhere wins over all of them.
+ * Reads a command's flags. Unknown flags, stray words (unless the command takes operands), missing or
+ * repeated values are usage errors; `--help` anywhere wins over all of them.
  */
-export function parseFlags<F extends Flags>(flags: F, argv: string[]): Parsed<F> {
+export function parseFlags<F extends Flags>(flags: F, argv: string[], takesOperands = false): Parsed<F> {
   const all: Flags = { ...flags, ...COMMON_FLAGS };
   const options = Object.fromEntries(
     Object.entries(all).map(([name, flag]) => [name, { type: flag.value ? ('string' as const) : ('boolean' as const), multiple: true, ...(flag.short ? { short: flag.short } : {}) }]),
@@ -104,8 +105,10 @@ export function parseFlags<F extends Flags>(flags: F, argv: string[]): Parsed<F>
   const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
   if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { help: true } as Parsed<F>;
   const typed = new Map<string, string[]>(Object.keys(all).map((name) => [name, []]));
+  const operands: string[] = [];
   for (const token of tokens) {
-    if (token.kind === 'positional') throw new UsageError(`unexpected ${JSON.stringify(token.value)}: every value follows its flag`);
+    if (token.kind === 'positional' && takesOperands) operands.push(token.value);
+    else if (token.kind === 'positional') throw new UsageError(`unexpected ${JSON.stringify(token.value)}: every value follows its flag`);
     if (token.kind !== 'option') continue;
     const flag = all[token.name];
     if (!flag) throw new UsageError(`unknown flag ${token.rawName}`);
@@ -120,7 +123,7 @@ export function parseFlags<F extends Flags>(flags: F, argv: string[]): Parsed<F>
     }
     typed.get(token.name)!.push(token.value);
   }
-  return Object.fromEntries(Object.entries(all).map(([name, flag]) => [name, flag.read(typed.get(name)!, name)])) as Parsed<F>;
+  return { ...Object.fromEntries(Object.entries(all).map(([name, flag]) => [name, flag.read(typed.get(name)!, name)])), operands } as Parsed<F>;
 }
 
 // ---------------------------------------------------------------- values

@@ -31,6 +31,8 @@ export interface Command<F extends Flags = Flags> {
   /** More help: rules that span flags, examples. */
   details?: string;
   flags: F;
+  /** The words it takes after its flags, as the usage shows them; none: it takes none. */
+  operands?: string;
   /** Returns what to print, or nothing when the command printed itself (extract-code). */
   run(options: Parsed<F>, io: Io): Promise<Result | undefined>;
 }
@@ -56,7 +58,7 @@ function flagUsage(name: string, flag: Flag<unknown>): string {
 /** The one-line synopsis: `fastpva admin user show --username U [--db URL] [--json]`. */
 function usageLine(c: AnyCommand): string {
   const flags = Object.entries(c.flags as Flags).map(([name, flag]) => flagUsage(name, flag));
-  return ['fastpva', c.name, ...flags, '[--json]'].join(' ');
+  return ['fastpva', c.name, ...flags, '[--json]', ...(c.operands ? [c.operands] : [])].join(' ');
 }
 
 function columns(rows: [string, string][], indent = '  '): string {

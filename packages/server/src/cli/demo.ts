@@ -76,9 +76,19 @@ export async function seedDemo(platform: Platform): Promise<DemoSeed> {
   return { apiKey: user.apiKey, supplierKey: supplier.key, projects };
 }
 
-/** The simulated SIM bank: every new order gets a service-shaped SMS after 2 to 5 seconds. */
+/**
+ * The simulated SIM bank: every new order gets a service-shaped SMS after 2 to 5 seconds, and the
+ * online set is reported every minute, as the heartbeat wants.
+ */
 export function simulateSupplier(platform: Platform, baseUrl: string, supplierKey: string): () => void {
   const timers = new Set<NodeJS.Timeout>();
+  const heartbeat = setInterval(() => {
+    fetch(`${baseUrl}/supplier/v1/numbers/online`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${supplierKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ numbers: NUMBERS.map((n) => n.number) }),
+    }).catch((error: unknown) => console.error('simulated supplier could not report its numbers online:', error));
+  }, 60_000);
   const off = platform.events.on('order.created', (order) => {
     const timer = setTimeout(async () => {
       timers.delete(timer);
@@ -98,6 +108,7 @@ export function simulateSupplier(platform: Platform, baseUrl: string, supplierKe
   });
   return () => {
     off();
+    clearInterval(heartbeat);
     for (const timer of timers) clearTimeout(timer);
   };
 }

@@ -9,12 +9,13 @@ import { demo } from './demo.js';
 import { extractCodes } from './extract-code.js';
 import { report } from './failure.js';
 import { print } from './output.js';
+import { pushSms } from './push-sms.js';
 import { migrate, serve } from './serve.js';
 
 /** Every command; a new one is a line here. */
-export const COMMANDS: AnyCommand[] = [serve, migrate, demo, extractCodes, backup, restore, ...ADMIN_COMMANDS];
+export const COMMANDS: AnyCommand[] = [serve, migrate, demo, extractCodes, backup, restore, pushSms, ...ADMIN_COMMANDS];
 
-const GROUPS: Record<string, string> = { ...ADMIN_GROUPS };
+const GROUPS: Record<string, string> = { ...ADMIN_GROUPS, supplier: "On a supplier's own machine" };
 
 const FOOTER = `
 Commands on a database take --db URL: sqlite:FILE or postgres://user@host:5432/name (default: $DATABASE_URL, else ${DEFAULT_DATABASE_URL}).
@@ -42,7 +43,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const found = find(argv);
   try {
     if (!found) return noCommand(argv, io);
-    const options = parseFlags(found.command.flags, found.rest);
+    const options = parseFlags(found.command.flags, found.rest, found.command.operands !== undefined);
     if (options.help) {
       io.stdout.write(`${commandHelp(found.command)}\n`);
       return 0;

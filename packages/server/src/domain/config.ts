@@ -31,6 +31,8 @@ export interface DomainConfig {
   webhookTimeoutMs: number;
   /** The first retry of a failed delivery comes this long after it; each later one waits twice as long. */
   webhookFirstRetryMs: number;
+  /** An online number its supplier, gateway or line has not reported for this long goes offline (0 = never). */
+  supplierHeartbeatMs: number;
 }
 
 export const defaultDomainConfig: DomainConfig = {
@@ -48,4 +50,6 @@ export const defaultDomainConfig: DomainConfig = {
   webhookAllowPrivate: false,
   webhookTimeoutMs: 10_000,
   webhookFirstRetryMs: 10_000,
+  // Onlinesim and SMSHub want the online set every 5 minutes; a GoIP keepalive comes every 30 s.
+  supplierHeartbeatMs: 5 * 60_000,
 };

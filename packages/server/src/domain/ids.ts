@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 // ObjectId layout (the ids FASTPVA clients already see): 4 bytes of seconds, 5 random bytes per
 // process, a 3-byte counter. Ids sort by creation time and never collide across processes.
@@ -23,6 +23,14 @@ export function newSecret(): string {
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/** Whether two secrets are equal, in constant time whatever their lengths. */
+export const sameSecret = (a: string, b: string): boolean => timingSafeEqual(sha256(a), sha256(b));
+
+/** A message id made from what the message is, for sources that give none: the same message, the same id. */
+export const contentKey = (...parts: string[]): string => sha256(parts.join('\u0000')).toString('hex').slice(0, 32);
 
 /** What an owner may be shown of a key later: enough to recognise it, not to use it. */
 export const secretPrefix = (secret: string): string => secret.slice(0, 6);

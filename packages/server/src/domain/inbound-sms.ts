@@ -11,7 +11,7 @@ import { normalizeNumber } from './suppliers.js';
 import { queueWebhookEvent } from './webhooks.js';
 
 export interface InboundSms {
-  /** The ingest path, e.g. 'supplier-push', 'android-gateway'. */
+  /** The ingest path: 'supplier-push', a gateway kind ('twilio', 'android-sms-gateway'...), 'goip'. */
   source: string;
   /** The source's own message id: the same (source, supplier, sourceKey) is processed once. */
   sourceKey: string;

@@ -2,8 +2,10 @@
 // SIM bank sold to another supplier), and take numbers out for good. Suppliers add numbers
 // themselves through the push API (suppliers.ts).
 import type { Store } from '../store/store.js';
+import { BATCH_ROWS } from './batches.js';
 import { normalizeCountry } from './catalog.js';
 import type { Clock } from './clock.js';
+import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
 import { toOffset, type PageRequest } from './paging.js';
 import { normalizeNumbers, supplierNamed } from './suppliers.js';
@@ -32,7 +34,19 @@ export class NumberService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly config: DomainConfig,
   ) {}
+
+  /**
+   * The heartbeat: online numbers that no supplier push, gateway or GoIP line reported within
+   * supplierHeartbeatMs go offline (their SIM left the modem, or the gateway went away). One slice of
+   * BATCH_ROWS per call; returns how many went offline.
+   */
+  async takeStaleOffline(): Promise<number> {
+    if (this.config.supplierHeartbeatMs === 0) return 0;
+    const now = this.clock.now();
+    return this.store.transaction((repos) => repos.numbers.takeStaleOffline(now - this.config.supplierHeartbeatMs, BATCH_ROWS, now));
+  }
 
   async list(query: NumberQuery): Promise<{ count: number; numbers: PoolNumber[] }> {
     const page = toOffset(query);

@@ -5,6 +5,8 @@ import { CatalogService } from './catalog.js';
 import { systemClock, type Clock } from './clock.js';
 import { defaultDomainConfig, type DomainConfig } from './config.js';
 import { DomainEventHub } from './events.js';
+import { GatewayService } from './gateways.js';
+import { GoipService } from './goip.js';
 import { InboundSmsService } from './inbound-sms.js';
 import { ProtocolNames } from './names.js';
 import { Ledger } from './ledger.js';
@@ -31,6 +33,8 @@ export interface Platform {
   numbers: NumberService;
   orders: OrderService;
   inboundSms: InboundSmsService;
+  gateways: GatewayService;
+  goip: GoipService;
   recharges: RechargeService;
   smpp: SmppService;
   blacklist: BlacklistService;
@@ -63,9 +67,11 @@ export async function createPlatform(
     users: new UserService(store, ledger, clock, config),
     catalog,
     suppliers: new SupplierService(store, catalog, clock, config),
-    numbers: new NumberService(store, clock),
+    numbers: new NumberService(store, clock, config),
     orders: new OrderService(store, ledger, catalog, events, clock, config),
     inboundSms,
+    gateways: new GatewayService(store, inboundSms, clock),
+    goip: new GoipService(store, inboundSms, clock),
     recharges: new RechargeService(store, ledger, clock, config),
     smpp: new SmppService(store, inboundSms, clock),
     blacklist: new BlacklistService(store, clock),

@@ -1,5 +1,6 @@
 // Suppliers bring the numbers: SIM banks, modem pools, Android phones, other providers.
 // A supplier serves one or more channels and is credited its share of every charge.
+import type { NumberRegistration } from '../store/repositories/numbers.js';
 import type { SupplierSummaryRow } from '../store/repositories/suppliers.js';
 import type { SupplierRow } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
@@ -50,6 +51,9 @@ export interface NumberInput {
   number: string;
   country: string;
   operator?: string | undefined;
+  /** The gateway device its SIM sits in and the slot (port) in it: how a gateway that reports no receiving number names it. */
+  device?: string | null | undefined;
+  slot?: number | null | undefined;
 }
 
 /** At most this many numbers per call: a large SIM farm's whole online set, and a bounded transaction. */
@@ -214,7 +218,8 @@ export class SupplierService {
    */
   async registerNumbers(supplierId: number, inputs: NumberInput[]): Promise<{ registered: number }> {
     if (inputs.length > MAX_NUMBERS_PER_CALL) throw new DomainError('INVALID_INPUT', `At most ${MAX_NUMBERS_PER_CALL} numbers per call`);
-    const numbers = new Map<string, { number: string; country: string; operator: string; draw: number }>();
+    const numbers = new Map<string, NumberRegistration>();
+    const slots = new Set<string>();
     let elsewhere = 0;
     for await (const batch of inBatches(inputs)) {
       const slice = batch.map((input) => {
@@ -223,7 +228,15 @@ export class SupplierService {
         const country = normalizeCountry(input.country);
         if (!country) throw new DomainError('INVALID_INPUT', `${input.country} is not an ISO 3166 country code`);
         const operator = (input.operator ?? 'any').trim().toLowerCase() || 'any';
-        return { number, country, operator, draw: randomDraw() };
+        const device = input.device?.trim() || null;
+        const slot = input.slot ?? null;
+        if (slot !== null && device === null) throw new DomainError('INVALID_INPUT', `${input.number}: a slot belongs to a device; give the device too`);
+        if (device !== null) {
+          const place = JSON.stringify([device, slot]);
+          if (slots.has(place)) throw new DomainError('INVALID_INPUT', `Two numbers in device ${device}${slot === null ? '' : ` slot ${slot}`}: a slot holds one SIM`);
+          slots.add(place);
+        }
+        return { number, country, operator, draw: randomDraw(), device, slot };
       });
       for (const n of slice) numbers.set(n.number, n);
       elsewhere += await this.store.read.numbers.ownedElsewhere(supplierId, slice.map((n) => n.number));
@@ -241,9 +254,10 @@ export class SupplierService {
   }
 
   /**
-   * Exactly these numbers are online now; the supplier's others go offline (the SIMs left the
-   * modems). Numbers come online before the others go offline, so the pool never dips; one call per
-   * supplier at a time in this process, so two overlapping calls cannot interleave their slices.
+   * Exactly these numbers are online now, seen now (the heartbeat); the supplier's others go offline
+   * (the SIMs left the modems). Numbers come online before the others go offline, so the pool never
+   * dips; one call per supplier at a time in this process, so two overlapping calls cannot interleave
+   * their slices.
    */
   async setOnline(supplierId: number, inputs: string[]): Promise<{ online: number }> {
     const numbers = normalizeNumbers(inputs);
@@ -281,7 +295,7 @@ export class SupplierService {
     const flip = async (list: string[], on: boolean) => {
       for await (const batch of inBatches(list)) await this.store.transaction((repos) => repos.numbers.setOnline(supplierId, batch, on, now));
     };
-    await flip(numbers.filter((n) => !online.has(n)), true);
+    await flip(numbers, true);
     await flip([...online].filter((n) => !wanted.has(n)), false);
     return { online: numbers.length };
   }

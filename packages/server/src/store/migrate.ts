@@ -5,6 +5,7 @@ import * as init from './migrations/0001_init.js';
 import * as fairUse from './migrations/0002_fair_use.js';
 import * as adminLookups from './migrations/0003_admin_lookups.js';
 import * as protocols from './migrations/0004_protocols.js';
+import * as gateways from './migrations/0005_gateways.js';
 import * as smpp from './migrations/0006_smpp.js';
 import * as webhooks from './migrations/0008_webhooks.js';
 import * as fivesim from './migrations/0011_fivesim.js';
@@ -15,6 +16,7 @@ const MIGRATIONS = {
   '0002_fair_use': fairUse,
   '0003_admin_lookups': adminLookups,
   '0004_protocols': protocols,
+  '0005_gateways': gateways,
   '0006_smpp': smpp,
   '0008_webhooks': webhooks,
   '0011_fivesim': fivesim,

@@ -136,6 +136,11 @@ export interface NumbersTable {
   draw: number;
   /** Removed by an admin: kept for its history, never offered again. */
   removed_at: number | null;
+  /** The gateway device the SIM sits in (an Android phone's deviceId, a Dinstar serial) and its slot or port. */
+  device: string | null;
+  slot: number | null;
+  /** When its supplier, gateway or line last reported it; online numbers not seen for the heartbeat go offline. */
+  last_seen_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -257,6 +262,36 @@ export interface CountriesTable {
   fivesim: string | null;
 }
 
+/** An SMS gateway attached to a supplier: it posts to /ingest/<kind>/<token>. */
+export interface GatewaysTable {
+  id: Id;
+  supplier_id: number;
+  kind: string;
+  /** SHA-256 of the URL token; the token itself is shown once. */
+  token_hash: string;
+  token_prefix: string;
+  /** The vendor's shared secret (signing key, auth token, SMSSync secret): kept as given, since checking a signature needs it. */
+  secret: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One line (SIM channel) of a GoIP gateway, as its "SMS server" settings name it. */
+export interface GoipLinesTable {
+  id: Id;
+  supplier_id: number;
+  /** The line's authentication id, unique: a GoIP packet names nothing else. */
+  line: string;
+  /** SHA-256 of its password; the GoIP sends the password itself in every packet. */
+  password_hash: string;
+  /** Numbers the line reports that are not registered yet are registered in this country; null: register them first. */
+  country: string | null;
+  /** The number the line last reported. */
+  number_id: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 /** How a gateway sends data_coding 0 (GSM 03.38): one septet per octet, as SMPP says, or packed. */
 export type Gsm7Packing = 'unpacked' | 'packed';
 
@@ -361,6 +396,8 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  gateways: GatewaysTable;
+  goip_lines: GoipLinesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -379,5 +416,7 @@ export type RechargeOrderRow = Selectable<RechargeOrdersTable>;
 export type SmppAccountRow = Selectable<SmppAccountsTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
 export type WebhookEventRow = Selectable<WebhookEventsTable>;
+export type GatewayRow = Selectable<GatewaysTable>;
+export type GoipLineRow = Selectable<GoipLinesTable>;
 export type NewOrder = Insertable<OrdersTable>;
 export type NewInboundSms = Insertable<InboundSmsTable>;

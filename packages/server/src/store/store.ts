@@ -5,6 +5,8 @@ import { migrateToLatest, migrationState } from './migrate.js';
 import type { NotificationHandlers, Notifications } from './notify.js';
 import { AccountRepository } from './repositories/accounts.js';
 import { CatalogRepository } from './repositories/catalog.js';
+import { GatewayRepository } from './repositories/gateways.js';
+import { GoipLineRepository } from './repositories/goip-lines.js';
 import { InboundSmsRepository } from './repositories/inbound-sms.js';
 import { NameRepository } from './repositories/names.js';
 import { NumberRepository } from './repositories/numbers.js';
@@ -30,6 +32,8 @@ export interface Repositories {
   names: NameRepository;
   smpp: SmppRepository;
   webhooks: WebhookRepository;
+  gateways: GatewayRepository;
+  goipLines: GoipLineRepository;
 }
 
 function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositories {
@@ -46,6 +50,8 @@ function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositori
     names: new NameRepository(db),
     smpp: new SmppRepository(db, dialect),
     webhooks: new WebhookRepository(db, dialect),
+    gateways: new GatewayRepository(db),
+    goipLines: new GoipLineRepository(db),
   };
 }
 

@@ -26,6 +26,9 @@ const numberEntry = z.object({
   number: field().min(1).max(32),
   country: field().min(2).max(2),
   operator: field().max(64).optional(),
+  // Where the SIM sits, for gateways that report a device and SIM slot or port instead of the number.
+  device: field().min(1).max(100).nullish(),
+  slot: z.number().int().min(0).max(9999).nullish(),
 });
 
 const registerBody = z.object({ numbers: z.array(numberEntry).max(MAX_NUMBERS_PER_CALL) });

@@ -1,5 +1,6 @@
 // The operator's commands, `fastpva admin <noun> <verb>`: each is one domain call, the same the web
 // admin panel makes.
+import { GATEWAY_COMMANDS } from './gateways.js';
 import { BLACKLIST_COMMANDS, NUMBER_COMMANDS } from './numbers.js';
 import { MONEY_COMMANDS } from './money.js';
 import { NAME_COMMANDS } from './names.js';
@@ -13,6 +14,7 @@ export const ADMIN_COMMANDS = [
   ...USER_COMMANDS,
   ...PROJECT_COMMANDS,
   ...SUPPLIER_COMMANDS,
+  ...GATEWAY_COMMANDS,
   ...NUMBER_COMMANDS,
   ...BLACKLIST_COMMANDS,
   ...ORDER_COMMANDS,
@@ -27,6 +29,8 @@ export const ADMIN_GROUPS: Record<string, string> = {
   'admin user': 'Customers and admins',
   'admin project': 'The catalogue of projects and prices',
   'admin supplier': 'Suppliers, their channels, share and keys',
+  'admin supplier gateway': 'SMS gateways posting to /ingest/<kind>/<token>',
+  'admin supplier goip': 'GoIP lines reporting to the GOIP_UDP_PORT listener',
   'admin number': 'The number pool',
   'admin blacklist': 'Numbers out of a project for everyone',
   'admin order': 'Orders and their SMS',

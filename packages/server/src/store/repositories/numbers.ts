@@ -19,6 +19,9 @@ export interface NumberRegistration {
   country: string;
   operator: string;
   draw: number;
+  /** Where its SIM sits, for gateways that report a device and slot rather than the receiving number. */
+  device: string | null;
+  slot: number | null;
 }
 
 export interface FreeNumberQuery {
@@ -151,6 +154,7 @@ export class NumberRepository {
   async upsert(supplierId: number, numbers: NumberRegistration[], now: number): Promise<number> {
     let elsewhere = 0;
     for (const batch of chunks(numbers)) {
+      await this.vacateSlots(supplierId, batch);
       await this.db
         .insertInto('numbers')
         .values(
@@ -162,6 +166,8 @@ export class NumberRepository {
             online: 0 as const,
             active_order_id: null,
             draw: n.draw,
+            device: n.device,
+            slot: n.slot,
             created_at: now,
             updated_at: now,
           })),
@@ -175,6 +181,8 @@ export class NumberRepository {
               removed_at: null,
               country: eb.ref('excluded.country'),
               operator: eb.ref('excluded.operator'),
+              device: eb.ref('excluded.device'),
+              slot: eb.ref('excluded.slot'),
               updated_at: now,
             }))
             .where((eb) => eb.or([eb('numbers.supplier_id', '=', supplierId), eb('numbers.removed_at', 'is not', null)])),
@@ -183,6 +191,25 @@ export class NumberRepository {
       elsewhere += await this.ownedElsewhere(supplierId, batch.map((n) => n.number));
     }
     return elsewhere;
+  }
+
+  /**
+   * A SIM registered in a device slot pushes out the number that sat there before (the SIM bank
+   * switched it). The slots are emptied first, so SIMs may also swap slots within one call.
+   */
+  private async vacateSlots(supplierId: number, numbers: NumberRegistration[]): Promise<void> {
+    const placed = numbers.filter((n) => n.device !== null);
+    if (placed.length === 0) return;
+    await this.db
+      .updateTable('numbers')
+      .set({ device: null, slot: null })
+      .where('supplier_id', '=', supplierId)
+      .where((eb) =>
+        eb.or(
+          placed.map((n) => eb.and([eb('device', '=', n.device), n.slot === null ? eb('slot', 'is', null) : eb('slot', '=', n.slot)])),
+        ),
+      )
+      .execute();
   }
 
   /** How many of these numbers another supplier registered (and has not removed). */
@@ -201,12 +228,12 @@ export class NumberRepository {
     return count;
   }
 
-  /** Turns these numbers of the supplier online or offline. */
+  /** Turns these numbers of the supplier online (seen now) or offline. */
   async setOnline(supplierId: number, numbers: string[], online: boolean, now: number): Promise<void> {
     for (const batch of chunks(numbers)) {
       await this.db
         .updateTable('numbers')
-        .set({ online: online ? 1 : 0, updated_at: now })
+        .set(online ? { online: 1, last_seen_at: now, updated_at: now } : { online: 0, updated_at: now })
         .where('supplier_id', '=', supplierId)
         .where('number', 'in', batch)
         .execute();
@@ -240,6 +267,47 @@ export class NumberRepository {
       for (const row of rows) known.add(row.number);
     }
     return numbers.filter((n) => !known.has(n));
+  }
+
+  /** A gateway device reported in: every number in its slots is online, seen now. */
+  async seenOnDevice(supplierId: number, device: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('numbers')
+      .set({ online: 1, last_seen_at: now, updated_at: now })
+      .where('supplier_id', '=', supplierId)
+      .where('device', '=', device)
+      .where('removed_at', 'is', null)
+      .execute();
+  }
+
+  /** The supplier's numbers in a device, with their slots. */
+  onDevice(supplierId: number, device: string): Promise<Pick<NumberRow, 'number' | 'slot'>[]> {
+    return this.db
+      .selectFrom('numbers')
+      .select(['number', 'slot'])
+      .where('supplier_id', '=', supplierId)
+      .where('device', '=', device)
+      .where('removed_at', 'is', null)
+      .execute();
+  }
+
+  /** Turns offline up to `limit` online numbers last seen before `cutoff`; returns how many. */
+  async takeStaleOffline(cutoff: number, limit: number, now: number): Promise<number> {
+    const result = await this.db
+      .updateTable('numbers')
+      .set({ online: 0, updated_at: now })
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('numbers').select('id').where('online', '=', 1).where('last_seen_at', '<', cutoff).limit(limit),
+      )
+      // Checked again on the row itself: on Postgres a number seen meanwhile is re-read here, not taken offline.
+      .where('online', '=', 1)
+      .where('last_seen_at', '<', cutoff)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  findById(id: number): Promise<NumberRow | undefined> {
+    return this.db.selectFrom('numbers').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   findByNumber(number: string): Promise<NumberRow | undefined> {
