@@ -70,6 +70,7 @@ const envSchema = z.object({
     .refine((v) => !/[?#]/.test(v), 'the address the server is reached at, without a query')
     .transform((v) => v.replace(/\/+$/, ''))
     .optional(),
+  SIGNUP: z.enum(['open', 'closed'], { error: 'either open or closed' }).default('open'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `not one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   LOG_REQUESTS: flag,
   TRUST_PROXY: z
@@ -84,6 +85,7 @@ const envSchema = z.object({
   RATE_LIMIT_PER_USER: perMinute.default(DEFAULT_RATE_LIMITS.perUser),
   RATE_LIMIT_PER_SUPPLIER: perMinute.default(DEFAULT_RATE_LIMITS.perSupplier),
   RATE_LIMIT_AUTH_FAILURES: perMinute.default(DEFAULT_RATE_LIMITS.authFailures),
+  RATE_LIMIT_PASSWORD_CHECKS: perMinute.default(DEFAULT_RATE_LIMITS.passwordChecks),
   REDIS_URL: z.string().optional(),
   RATE_LIMIT_REDIS_PREFIX: z.string().default(DEFAULT_RATE_LIMITS.redisPrefix),
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
@@ -173,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         perUser: e.RATE_LIMIT_PER_USER,
         perSupplier: e.RATE_LIMIT_PER_SUPPLIER,
         authFailures: e.RATE_LIMIT_AUTH_FAILURES,
+        passwordChecks: e.RATE_LIMIT_PASSWORD_CHECKS,
         redisUrl: e.REDIS_URL,
         redisPrefix: e.RATE_LIMIT_REDIS_PREFIX,
       },
@@ -191,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
       webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
       supplierHeartbeatMs: e.SUPPLIER_HEARTBEAT_SECONDS * 1000,
+      signUpOpen: e.SIGNUP === 'open',
     },
     smpp:
       e.SMPP_PORT === undefined

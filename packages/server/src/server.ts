@@ -10,6 +10,7 @@ import { createPlatform, type Platform } from './domain/platform.js';
 import { startExpirySweeper } from './jobs/expiry.js';
 import { heartbeatSweepMs, startHeartbeatSweeper } from './jobs/heartbeat.js';
 import { startWebhookDelivery } from './jobs/webhooks.js';
+import { startOnlineSampler } from './jobs/samples.js';
 import { Store } from './store/store.js';
 
 export interface RunningServer {
@@ -52,6 +53,7 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
     const sweeper = startExpirySweeper(platform.orders, config.sweepIntervalMs, app.log);
     const webhooks = startWebhookDelivery(platform, app.log);
     const heartbeat = startHeartbeatSweeper(platform.numbers, heartbeatSweepMs(platform.config.supplierHeartbeatMs), app.log);
+    const sampler = startOnlineSampler(platform.reports, app.log);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -62,7 +64,7 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
       smppPort: smpp?.port,
       goipPort: goip?.port,
       async close() {
-        await Promise.all([sweeper.stop(), webhooks.stop(), heartbeat.stop(), smpp?.close(), goip?.close()]);
+        await Promise.all([sweeper.stop(), sampler.stop(), webhooks.stop(), heartbeat.stop(), smpp?.close(), goip?.close()]);
         await app.close();
         await store.close();
       },

@@ -133,10 +133,11 @@ describe('rate limit configuration', () => {
       RATE_LIMIT_PER_USER: '50',
       RATE_LIMIT_PER_SUPPLIER: '70',
       RATE_LIMIT_AUTH_FAILURES: '5',
+      RATE_LIMIT_PASSWORD_CHECKS: '8',
       REDIS_URL: 'redis://cache:6379',
       RATE_LIMIT_REDIS_PREFIX: 'eu1:',
     });
-    expect(config.http.rateLimits).toEqual({ enabled: true, perIp: 100, perUser: 50, perSupplier: 70, authFailures: 5, redisUrl: 'redis://cache:6379', redisPrefix: 'eu1:' });
+    expect(config.http.rateLimits).toEqual({ enabled: true, perIp: 100, perUser: 50, perSupplier: 70, authFailures: 5, passwordChecks: 8, redisUrl: 'redis://cache:6379', redisPrefix: 'eu1:' });
     expect(loadConfig({ RATE_LIMITS: 'off' }).http.rateLimits.enabled).toBe(false);
   });
 

@@ -13,6 +13,8 @@ import { asRejection, clientErrorHandler, jsonShape, missingRoute, sendRejection
 import { smsActivateApi } from './sms-activate/plugin.js';
 import { rejectionShape as smsActivateShape } from './sms-activate/wire.js';
 import { supplierApi } from './supplier/plugin.js';
+import { DEFAULT_WEB_ROOT, webAppFiles } from './web/app-files.js';
+import { webApi } from './web/plugin.js';
 
 /** How long a client may take; README "Timeouts" says why each value. */
 export interface Timeouts {
@@ -50,6 +52,8 @@ export interface AppOptions {
    * a Twilio signature covers the URL Twilio called. None: the scheme and Host of each request.
    */
   publicUrl?: string | undefined;
+  /** The built web app (default: packages/web/dist beside this package). */
+  webRoot?: string;
 }
 
 const FASTPVA_PREFIX = '/pvapublic';
@@ -105,5 +109,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(smsActivateApi, { platform, limits, prefix: SMS_ACTIVATE_PREFIX });
   await app.register(fivesimApi, { platform, limits, fivesim: options.fivesim ?? DEFAULT_FIVESIM, prefix: FIVESIM_PREFIX });
   await app.register(ingestApi, { platform, limits, publicUrl: options.publicUrl, prefix: '/ingest' });
+  await app.register(webApi, { platform, limits, prefix: '/api/web' });
+  await app.register(webAppFiles, { root: options.webRoot ?? DEFAULT_WEB_ROOT });
   return app;
 }

@@ -19,6 +19,8 @@ export interface RateLimitConfig {
   perSupplier: number;
   /** Failed authentications per minute from one IP; past them, that IP is refused for a minute. */
   authFailures: number;
+  /** Web sign-ins and sign-ups per minute from one IP: each hashes a password (32 MiB, tens of ms). */
+  passwordChecks: number;
   /** Shared counters; none: per process. */
   redisUrl: string | undefined;
   /** Prefix of the counters' Redis keys, so that deployments may share one Redis. */
@@ -35,6 +37,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   // Above the per-key limits: an office behind one NAT address runs several customers' scripts.
   perIp: 12_000,
   authFailures: 10,
+  passwordChecks: 30,
   redisUrl: undefined,
   redisPrefix: 'fastpva:rl:',
 };
@@ -47,13 +50,15 @@ export interface Limits {
   authenticate<T>(request: FastifyRequest, attempt: () => Promise<T>): Promise<T>;
   /** Counts an authenticated request against its caller; `max` (per minute) overrides the default. */
   caller(request: FastifyRequest, kind: 'user' | 'supplier', id: number, max?: number | null): Promise<void>;
+  /** Counts a password check (web sign-in or sign-up) against the client IP. */
+  passwordCheck(request: FastifyRequest): Promise<void>;
 }
 
 const WINDOW_MS = 60_000;
 /** Clients a process tracks without Redis; the least recently seen are forgotten first. */
 const LOCAL_CLIENTS = 10_000;
 
-const unlimited: Limits = { authenticate: (_request, attempt) => attempt(), caller: async () => {} };
+const unlimited: Limits = { authenticate: (_request, attempt) => attempt(), caller: async () => {}, passwordCheck: async () => {} };
 
 /** Sets up the limits on the root instance, before the surfaces are registered, and returns them. */
 export async function setUpLimits(app: FastifyInstance, config: RateLimitConfig): Promise<Limits> {
@@ -75,6 +80,7 @@ export async function setUpLimits(app: FastifyInstance, config: RateLimitConfig)
   const perIp = counter({ max: config.perIp, keyGenerator: (r) => `ip:${ip(r)}` });
   // continueExceeding: the failure that crosses the limit starts a full minute of refusals.
   const authFailures = counter({ max: config.authFailures, continueExceeding: true, keyGenerator: (r) => `auth-failures:${ip(r)}` });
+  const passwordChecks = counter({ max: config.passwordChecks, keyGenerator: (r) => `password-checks:${ip(r)}` });
   const callers = new WeakMap<FastifyRequest, { key: string; max: number }>();
   const perCaller = counter({ max: (r) => callers.get(r)!.max, keyGenerator: (r) => callers.get(r)!.key });
 
@@ -94,6 +100,7 @@ export async function setUpLimits(app: FastifyInstance, config: RateLimitConfig)
       callers.set(request, { key: `${kind}:${id}`, max: max ?? (kind === 'user' ? config.perUser : config.perSupplier) });
       await perCaller(request);
     },
+    passwordCheck: (request) => passwordChecks(request),
   };
 }
 

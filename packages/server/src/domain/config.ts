@@ -33,6 +33,8 @@ export interface DomainConfig {
   webhookFirstRetryMs: number;
   /** An online number its supplier, gateway or line has not reported for this long goes offline (0 = never). */
   supplierHeartbeatMs: number;
+  /** Anyone may open an account in the web user center (SIGNUP=open); otherwise admins create them. */
+  signUpOpen: boolean;
 }
 
 export const defaultDomainConfig: DomainConfig = {
@@ -52,4 +54,5 @@ export const defaultDomainConfig: DomainConfig = {
   webhookFirstRetryMs: 10_000,
   // Onlinesim and SMSHub want the online set every 5 minutes; a GoIP keepalive comes every 30 s.
   supplierHeartbeatMs: 5 * 60_000,
+  signUpOpen: true,
 };

@@ -87,6 +87,7 @@ export interface OrderSummary {
 export interface OrderQuery extends PageRequest {
   orderId?: string | undefined;
   number?: string | undefined;
+  myPid?: number | undefined;
   from?: number | undefined;
   to?: number | undefined;
   numberStatus?: NumberStatus | undefined;
@@ -129,6 +130,8 @@ export interface ActivationView {
   /** The project's service (canonical id where the vocabulary knows it). */
   service: string;
   myPid: number;
+  /** The project's name. */
+  enname: string;
   price: number;
   numberStatus: NumberStatus;
   smsStatus: SmsStatus;
@@ -498,6 +501,7 @@ export class OrderService {
         userId,
         publicId: query.orderId,
         number,
+        projectId: query.myPid,
         createdFrom: query.from,
         createdTo: query.to,
         numberStatus: query.numberStatus,
@@ -633,6 +637,7 @@ function toActivation(o: OrderListRow): ActivationView {
     operator: o.operator,
     service: o.service,
     myPid: o.project_id,
+    enname: o.enname,
     price: o.price,
     numberStatus: o.number_status,
     smsStatus: o.sms_status,

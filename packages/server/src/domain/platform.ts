@@ -1,5 +1,6 @@
 // The domain, wired: every use case over one store, one clock and one event hub.
 import type { Store } from '../store/store.js';
+import { AuditLog } from './audit.js';
 import { BlacklistService } from './blacklist.js';
 import { CatalogService } from './catalog.js';
 import { systemClock, type Clock } from './clock.js';
@@ -14,6 +15,8 @@ import { NumberService } from './numbers.js';
 import { OrderService } from './orders.js';
 import { RechargeService } from './recharges.js';
 import { SmppService } from './smpp.js';
+import { ReportService } from './reports.js';
+import { SessionService } from './sessions.js';
 import { StatsService } from './stats.js';
 import { StockService } from './stock.js';
 import { SupplierService } from './suppliers.js';
@@ -46,6 +49,12 @@ export interface Platform {
   /** Long-poll: `await waits.forSms(userId, [order], waitMs, request.signal)`, then read as usual. */
   waits: SmsWaits;
   webhooks: WebhookService;
+  /** Web sign-in and its second factor. */
+  sessions: SessionService;
+  /** Admin actions, recorded. */
+  audit: AuditLog;
+  /** The admin overview's charts. */
+  reports: ReportService;
 }
 
 export async function createPlatform(
@@ -58,13 +67,14 @@ export async function createPlatform(
   const ledger = await Ledger.load(store);
   const catalog = new CatalogService(store, clock, config);
   const inboundSms = new InboundSmsService(store, ledger, events, clock);
+  const users = new UserService(store, ledger, clock, config);
   return {
     store,
     clock,
     config,
     events,
     ledger,
-    users: new UserService(store, ledger, clock, config),
+    users,
     catalog,
     suppliers: new SupplierService(store, catalog, clock, config),
     numbers: new NumberService(store, clock, config),
@@ -80,5 +90,8 @@ export async function createPlatform(
     stats: new StatsService(store),
     waits: new SmsWaits(store, events, config.maxWaitMs),
     webhooks: new WebhookService(store, clock, config),
+    sessions: new SessionService(store, users, clock),
+    audit: new AuditLog(store, clock),
+    reports: new ReportService(store, clock),
   };
 }

@@ -12,6 +12,8 @@ import { toOffset, type PageRequest } from './paging.js';
 
 export interface RechargeView {
   rechargeId: string;
+  /** Whose it is (admins list every user's). */
+  username: string;
   status: RechargeState;
   amount: number;
   orderAmt: number;
@@ -30,8 +32,9 @@ export interface RechargeQuery extends PageRequest {
 /** One recharge may not exceed $100,000: a typo guard, not a business rule. */
 const MAX_RECHARGE = 10_000_000;
 
-const toView = (r: RechargeOrderRow, now: number): RechargeView => ({
+const toView = (r: RechargeOrderRow & { username: string }, now: number): RechargeView => ({
   rechargeId: r.public_id,
+  username: r.username,
   status: r.status === 'unpaid' && r.expires_at !== null && r.expires_at <= now ? 'expired' : r.status,
   amount: r.amount,
   orderAmt: r.order_amt,
@@ -113,8 +116,9 @@ export class RechargeService {
   }
 
   private async find(publicId: string): Promise<RechargeView> {
-    const row = await this.store.read.recharges.findByPublicId(publicId);
+    const now = this.clock.now();
+    const [row] = await this.store.read.recharges.list({ publicId, now }, { offset: 0, limit: 1 });
     if (!row) throw new DomainError('NOT_FOUND', 'No such recharge order');
-    return toView(row, this.clock.now());
+    return toView(row, now);
   }
 }

@@ -40,6 +40,11 @@ export class StockService {
     return (await this.table.get('all', () => this.compute()))!;
   }
 
+  /** A project changed in this process: count again on the next read (other processes within STOCK_TTL_MS). */
+  forget(): void {
+    this.table.clear();
+  }
+
   private async compute(): Promise<StockRow[]> {
     const read = this.store.read;
     const [projects, free] = await Promise.all([read.catalog.openProjects(), read.numbers.freeCounts()]);

@@ -136,9 +136,16 @@ function checkLimit(value: number | null | undefined, name: string, min: number,
   if (!Number.isInteger(value) || value < min || value > max) throw new DomainError('INVALID_INPUT', `${name} is a whole number from ${min} to ${max}`);
 }
 
+function checkPassword(password: string): void {
+  if (password.length < 8) throw new DomainError('INVALID_INPUT', 'A password has at least 8 characters');
+  if (password.length > 1024) throw new DomainError('INVALID_INPUT', 'A password has at most 1024 characters');
+}
+
 export class UserService {
   /** API key -> user: every API call authenticates, and keys rarely change. */
   private readonly byKey: TtlCache<string, AuthUser>;
+  /** What an unknown username's password is checked against, made at the first sign-in. */
+  private decoyHash: Promise<string> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -153,9 +160,7 @@ export class UserService {
     if (!USERNAME.test(input.username)) {
       throw new DomainError('INVALID_INPUT', 'A username is 3 to 64 letters, digits or _ . @ -');
     }
-    if (input.password !== undefined && input.password.length < 8) {
-      throw new DomainError('INVALID_INPUT', 'A password has at least 8 characters');
-    }
+    if (input.password !== undefined) checkPassword(input.password);
     if (input.email !== undefined && !isEmail(input.email)) throw new DomainError('INVALID_INPUT', `${input.email} is not an email address`);
     if (input.balance !== undefined && (!Number.isSafeInteger(input.balance) || input.balance < 0 || input.balance > MAX_AMOUNT)) {
       throw new DomainError('INVALID_INPUT', `An opening balance is a whole number of cents from 0 to ${MAX_AMOUNT}`);
@@ -201,9 +206,30 @@ export class UserService {
 
   async login(username: string, password: string): Promise<AuthUser> {
     const user = await this.store.read.users.findByUsername(username);
-    const ok = user?.password_hash ? await verifyPassword(password, user.password_hash) : false;
-    if (!user || !ok || user.disabled) throw new DomainError('UNAUTHORIZED', 'Wrong username or password');
+    // An unknown user costs the same hashing as a known one: the time taken tells no username.
+    const ok = await verifyPassword(password, user?.password_hash ?? (await (this.decoyHash ??= hashPassword('not anyone\'s password'))));
+    if (!user?.password_hash || !ok || user.disabled) throw new DomainError('UNAUTHORIZED', 'Wrong username or password');
     return user;
+  }
+
+  /** A customer opens an account on the web, when the operator lets them (SIGNUP=open). */
+  async signUp(input: { username: string; password: string; email?: string | undefined }): Promise<CreatedUser> {
+    if (!this.config.signUpOpen) throw new DomainError('FORBIDDEN', 'Sign-up is closed: ask the operator for an account');
+    return this.create({ username: input.username, password: input.password, email: input.email, role: 'user' });
+  }
+
+  /** A new password, given the current one; every session of the user ends (the caller may start a new one). */
+  async changePassword(userId: number, current: string, next: string): Promise<void> {
+    checkPassword(next);
+    const user = await this.store.read.users.findById(userId);
+    if (!user?.password_hash || !(await verifyPassword(current, user.password_hash))) {
+      throw new DomainError('INVALID_INPUT', 'The current password is wrong');
+    }
+    const passwordHash = await hashPassword(next);
+    await this.store.transaction(async (repos) => {
+      await repos.users.update(userId, { password_hash: passwordHash, updated_at: this.clock.now() });
+      await repos.sessions.deleteForUser(userId);
+    });
   }
 
   /** A new key replaces the old one at once; the old one stops working. */
@@ -213,9 +239,10 @@ export class UserService {
     return apiKey;
   }
 
-  /** A disabled user's API key and password stop working (`No user found.`); nothing else changes. */
+  /** A disabled user's API key, password and web sessions stop working (`No user found.`); nothing else changes. */
   async setDisabled(username: string, disabled: boolean): Promise<UserDetails> {
-    await this.change(username, { disabled: disabled ? 1 : 0 });
+    const user = await this.change(username, { disabled: disabled ? 1 : 0 });
+    if (disabled) await this.store.read.sessions.deleteForUser(user.id);
     return this.show(username);
   }
 
@@ -250,11 +277,12 @@ export class UserService {
   }
 
   /** An admin's change to the user's row; what authentication reads is forgotten at once in this process. */
-  private async change(username: string, changes: Partial<Pick<UserRow, 'api_key_hash' | 'api_key_prefix' | 'disabled' | 'max_active_orders' | 'rate_limit'>>): Promise<void> {
+  private async change(username: string, changes: Partial<Pick<UserRow, 'api_key_hash' | 'api_key_prefix' | 'disabled' | 'max_active_orders' | 'rate_limit'>>): Promise<UserRow> {
     const user = await userNamed(this.store.read, username);
     await this.store.read.users.update(user.id, { ...changes, updated_at: this.clock.now() });
     // The cache holds keys, not users: forget them all (admin changes are rare) so a change applies now.
     this.byKey.clear();
+    return user;
   }
 
   async info(userId: number): Promise<UserInfo> {

@@ -8,6 +8,7 @@ import * as protocols from './migrations/0004_protocols.js';
 import * as gateways from './migrations/0005_gateways.js';
 import * as smpp from './migrations/0006_smpp.js';
 import * as webhooks from './migrations/0008_webhooks.js';
+import * as web from './migrations/0009_web.js';
 import * as fivesim from './migrations/0011_fivesim.js';
 
 /** Migrations in order; each takes the dialect so one file serves SQLite and Postgres. */
@@ -19,6 +20,7 @@ const MIGRATIONS = {
   '0005_gateways': gateways,
   '0006_smpp': smpp,
   '0008_webhooks': webhooks,
+  '0009_web': web,
   '0011_fivesim': fivesim,
 } as const;
 

@@ -370,6 +370,52 @@ export interface WebhookDeliveriesTable {
   created_at: number;
 }
 
+/** A signed-in browser (the web user center and admin panel). */
+export interface WebSessionsTable {
+  /** SHA-256 of the cookie's token. */
+  token_hash: string;
+  user_id: number;
+  /** Sent back by the page on every state-changing call; other sites cannot read it. */
+  csrf_token: string;
+  created_at: number;
+  /** Moved forward as the session is used (see domain/sessions.ts). */
+  expires_at: number;
+}
+
+/** A user's TOTP second factor (RFC 6238). */
+export interface UserTotpTable {
+  user_id: number;
+  /** Base32, as authenticator apps take it. */
+  secret: string;
+  /** null: set up, not yet confirmed with a code (not asked at sign-in). */
+  enabled_at: number | null;
+  /** The time step of the last code accepted: each code signs in once. */
+  last_step: Generated<number>;
+}
+
+/** An admin action: who, what, on what, when, and the state before and after. */
+export interface AuditLogTable {
+  id: Id;
+  /** null for actions without a signed-in user. */
+  actor_id: number | null;
+  actor: string;
+  /** e.g. user.adjust_balance */
+  action: string;
+  /** e.g. user:alice, project:1001 */
+  target: string;
+  /** JSON text, null where there was nothing (a creation's before). */
+  before: string | null;
+  after: string | null;
+  created_at: number;
+}
+
+/** How many numbers were online at a moment, for the admin overview. */
+export interface OnlineSamplesTable {
+  /** The start of the sampling interval, epoch ms. */
+  at: number;
+  online: number;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -398,6 +444,10 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   gateways: GatewaysTable;
   goip_lines: GoipLinesTable;
+  web_sessions: WebSessionsTable;
+  user_totp: UserTotpTable;
+  audit_log: AuditLogTable;
+  online_samples: OnlineSamplesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -418,5 +468,7 @@ export type WebhookRow = Selectable<WebhooksTable>;
 export type WebhookEventRow = Selectable<WebhookEventsTable>;
 export type GatewayRow = Selectable<GatewaysTable>;
 export type GoipLineRow = Selectable<GoipLinesTable>;
+export type WebSessionRow = Selectable<WebSessionsTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;
 export type NewOrder = Insertable<OrdersTable>;
 export type NewInboundSms = Insertable<InboundSmsTable>;

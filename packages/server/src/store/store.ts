@@ -4,6 +4,7 @@ import { NoDatabaseError, openDatabase, type DialectSupport, type OpenDatabase }
 import { migrateToLatest, migrationState } from './migrate.js';
 import type { NotificationHandlers, Notifications } from './notify.js';
 import { AccountRepository } from './repositories/accounts.js';
+import { AuditRepository } from './repositories/audit.js';
 import { CatalogRepository } from './repositories/catalog.js';
 import { GatewayRepository } from './repositories/gateways.js';
 import { GoipLineRepository } from './repositories/goip-lines.js';
@@ -13,6 +14,8 @@ import { NumberRepository } from './repositories/numbers.js';
 import { OrderRepository } from './repositories/orders.js';
 import { RechargeRepository } from './repositories/recharges.js';
 import { SmppRepository } from './repositories/smpp.js';
+import { ReportRepository } from './repositories/reports.js';
+import { SessionRepository } from './repositories/sessions.js';
 import { SupplierRepository } from './repositories/suppliers.js';
 import { TransferRepository } from './repositories/transfers.js';
 import { UserRepository } from './repositories/users.js';
@@ -34,6 +37,9 @@ export interface Repositories {
   webhooks: WebhookRepository;
   gateways: GatewayRepository;
   goipLines: GoipLineRepository;
+  sessions: SessionRepository;
+  audit: AuditRepository;
+  reports: ReportRepository;
 }
 
 function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositories {
@@ -52,6 +58,9 @@ function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositori
     webhooks: new WebhookRepository(db, dialect),
     gateways: new GatewayRepository(db),
     goipLines: new GoipLineRepository(db),
+    sessions: new SessionRepository(db),
+    audit: new AuditRepository(db),
+    reports: new ReportRepository(db),
   };
 }
 

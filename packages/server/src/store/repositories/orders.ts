@@ -18,6 +18,7 @@ export interface OrderFilter {
   userId?: number | undefined;
   publicId?: string | undefined;
   number?: string | undefined;
+  projectId?: number | undefined;
   createdFrom?: number | undefined;
   createdTo?: number | undefined;
   numberStatus?: NumberStatus | undefined;
@@ -32,6 +33,7 @@ function filtered<Q extends SelectQueryBuilder<any, any, any>>(q: Q, filter: Ord
   if (filter.userId !== undefined) f = f.where('o.user_id', '=', filter.userId) as Q;
   if (filter.publicId !== undefined) f = f.where('o.public_id', '=', filter.publicId) as Q;
   if (filter.number !== undefined) f = f.where('o.number', '=', filter.number) as Q;
+  if (filter.projectId !== undefined) f = f.where('o.project_id', '=', filter.projectId) as Q;
   if (filter.createdFrom !== undefined) f = f.where('o.created_at', '>=', filter.createdFrom) as Q;
   if (filter.createdTo !== undefined) f = f.where('o.created_at', '<=', filter.createdTo) as Q;
   if (filter.numberStatus !== undefined) f = f.where('o.number_status', '=', filter.numberStatus) as Q;

@@ -49,15 +49,16 @@ export class RechargeRepository {
     return Number(row.n);
   }
 
-  list(filter: RechargeFilter, page: { offset: number; limit: number }): Promise<RechargeOrderRow[]> {
-    let q = this.db.selectFrom('recharge_orders').selectAll();
-    if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
-    if (filter.publicId !== undefined) q = q.where('public_id', '=', filter.publicId);
-    if (filter.status === 'paid') q = q.where('status', '=', 'paid');
-    else if (filter.status === 'unpaid') q = q.where('status', '=', 'unpaid').where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', filter.now)]));
-    else if (filter.status === 'expired') q = q.where('status', '=', 'unpaid').where('expires_at', '<=', filter.now);
-    if (filter.createdFrom !== undefined) q = q.where('created_at', '>=', filter.createdFrom);
-    if (filter.createdTo !== undefined) q = q.where('created_at', '<=', filter.createdTo);
-    return q.orderBy('id', 'desc').offset(page.offset).limit(page.limit).execute();
+  /** Newest first, each with its user's name (admins list every user's). */
+  list(filter: RechargeFilter, page: { offset: number; limit: number }): Promise<(RechargeOrderRow & { username: string })[]> {
+    let q = this.db.selectFrom('recharge_orders as r').innerJoin('users as u', 'u.id', 'r.user_id').selectAll('r').select('u.username');
+    if (filter.userId !== undefined) q = q.where('r.user_id', '=', filter.userId);
+    if (filter.publicId !== undefined) q = q.where('r.public_id', '=', filter.publicId);
+    if (filter.status === 'paid') q = q.where('r.status', '=', 'paid');
+    else if (filter.status === 'unpaid') q = q.where('r.status', '=', 'unpaid').where((eb) => eb.or([eb('r.expires_at', 'is', null), eb('r.expires_at', '>', filter.now)]));
+    else if (filter.status === 'expired') q = q.where('r.status', '=', 'unpaid').where('r.expires_at', '<=', filter.now);
+    if (filter.createdFrom !== undefined) q = q.where('r.created_at', '>=', filter.createdFrom);
+    if (filter.createdTo !== undefined) q = q.where('r.created_at', '<=', filter.createdTo);
+    return q.orderBy('r.id', 'desc').offset(page.offset).limit(page.limit).execute();
   }
 }
