@@ -4,6 +4,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { asDomainError, type DomainErrorCode } from '../domain/errors.js';
 import { JSON_TYPE } from './http.js';
 
 export class Rejection extends Error {
@@ -81,6 +82,20 @@ export function asRejection(error: unknown, request: FastifyRequest): Rejection 
   }
   request.log.error({ req: request, err: error }, 'request failed');
   return new Rejection(500, codeOf(500), 'Please try again later');
+}
+
+/**
+ * The error handler of a JSON surface: a use case's refusal gets the status its surface gives that
+ * code (422 when it names none) and is worded in the JSON shape, like every other rejection.
+ */
+export function jsonErrorHandler(statusOf: Partial<Record<DomainErrorCode, number>>) {
+  return async (error: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const domainError = asDomainError(error);
+    const rejection = domainError
+      ? new Rejection(statusOf[domainError.code] ?? 422, domainError.code.toLowerCase(), domainError.message, domainError.details)
+      : asRejection(error, request);
+    return sendRejection(reply, jsonShape, rejection);
+  };
 }
 
 /**

@@ -4,11 +4,11 @@
 // {"error":{"code","message"}}: 401 for a wrong token or signature (nothing written), 400 for a body
 // that says nothing usable.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { asDomainError, type DomainErrorCode } from '../../domain/errors.js';
+import type { DomainErrorCode } from '../../domain/errors.js';
 import type { Platform } from '../../domain/platform.js';
 import type { GatewayRow } from '../../store/schema.js';
 import type { Limits } from '../limits.js';
-import { asRejection, jsonShape, missingRoute, Rejection, sendRejection } from '../rejections.js';
+import { jsonErrorHandler, missingRoute, Rejection } from '../rejections.js';
 import { parseForm, type GatewayAdapter } from './adapter.js';
 import { androidSmsGateway } from './android-sms-gateway.js';
 import { dinstar } from './dinstar.js';
@@ -39,13 +39,7 @@ export async function ingestApi(app: FastifyInstance, { platform, limits, public
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
 
-  app.setErrorHandler(async (error, request, reply) => {
-    const domainError = asDomainError(error);
-    const rejection = domainError
-      ? new Rejection(STATUS[domainError.code] ?? 422, domainError.code.toLowerCase(), domainError.message, domainError.details)
-      : asRejection(error, request);
-    return sendRejection(reply, jsonShape, rejection);
-  });
+  app.setErrorHandler(jsonErrorHandler(STATUS));
 
   app.setNotFoundHandler(async (request) => {
     // The routes have a token parameter, so the path names a kind's route only through its first segment.

@@ -3,13 +3,13 @@
 // HTTP status codes that a retrying pusher can act on (4xx: fix the request; 429 and 503: retry).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { asDomainError, type DomainErrorCode } from '../../domain/errors.js';
+import type { DomainErrorCode } from '../../domain/errors.js';
 import { MAX_NUMBERS_PER_CALL } from '../../domain/suppliers.js';
 import type { Platform } from '../../domain/platform.js';
 import type { SupplierRow } from '../../store/schema.js';
 import { bearerToken, parseWith, sendJson, withPath } from '../http.js';
 import type { Limits } from '../limits.js';
-import { asRejection, jsonShape, missingRoute, Rejection, sendRejection } from '../rejections.js';
+import { jsonErrorHandler, missingRoute } from '../rejections.js';
 
 const STATUS: Partial<Record<DomainErrorCode, number>> = {
   UNAUTHORIZED: 401,
@@ -61,13 +61,7 @@ export async function supplierApi(app: FastifyInstance, { platform, limits }: { 
   });
   const supplier = (request: FastifyRequest): SupplierRow => supplierOf.get(request)!;
 
-  app.setErrorHandler(async (error, request, reply) => {
-    const domainError = asDomainError(error);
-    const rejection = domainError
-      ? new Rejection(STATUS[domainError.code] ?? 422, domainError.code.toLowerCase(), domainError.message, domainError.details)
-      : asRejection(error, request);
-    return sendRejection(reply, jsonShape, rejection);
-  });
+  app.setErrorHandler(jsonErrorHandler(STATUS));
 
   app.setNotFoundHandler(async (request) => {
     throw missingRoute(app, request);

@@ -4,11 +4,11 @@
 // are {"error":{"code","message"}} with an HTTP status the page can act on.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { asDomainError, type DomainErrorCode } from '../../domain/errors.js';
+import type { DomainErrorCode } from '../../domain/errors.js';
 import type { Platform } from '../../domain/platform.js';
 import type { WebSession } from '../../domain/sessions.js';
 import type { Limits } from '../limits.js';
-import { asRejection, jsonShape, missingRoute, Rejection, sendRejection } from '../rejections.js';
+import { jsonErrorHandler, missingRoute, Rejection } from '../rejections.js';
 import { accountRoutes } from './account.js';
 import { adminRoutes } from './admin.js';
 import { CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies.js';
@@ -79,13 +79,7 @@ export async function webApi(app: FastifyInstance, { platform, limits }: { platf
     if (access === 'admin' && session?.role !== 'admin') throw new Rejection(403, 'forbidden', 'Only admins may do this');
   });
 
-  app.setErrorHandler(async (error, request, reply) => {
-    const domainError = asDomainError(error);
-    const rejection = domainError
-      ? new Rejection(STATUS[domainError.code] ?? 422, domainError.code.toLowerCase(), domainError.message, domainError.details)
-      : asRejection(error, request);
-    return sendRejection(reply, jsonShape, rejection);
-  });
+  app.setErrorHandler(jsonErrorHandler(STATUS));
 
   app.setNotFoundHandler(async (request) => {
     throw missingRoute(app, request);
