@@ -173,7 +173,7 @@ describe.each(DIALECTS)('5SIM API on %s', (dialect) => {
     const head = `{"id":${order.id},"phone":"${order.phone}","operator":"vodafone","product":"telegram","price":0.25`;
     const tail = `"created_at":"${at(created)}","forwarding":false,"forwarding_number":"","country":"england"}`;
     expect(bought).toBe(`${head},"status":"PENDING","expires":"${at(expires)}","sms":null,${tail}`);
-    expect(await ok(`/v1/user/check/${order.id}?wait=30`, key)).toBe(`${head},"status":"PENDING","expires":"${at(expires)}","sms":[],${tail}`);
+    expect(await ok(`/v1/user/check/${order.id}?wait=1`, key)).toBe(`${head},"status":"PENDING","expires":"${at(expires)}","sms":[],${tail}`);
     // The price is held: available 99.75, frozen 0.25.
     expect(await ok('/v1/user/profile', key)).toContain('"balance":99.75,"rating":96,"default_country":{"name":"england","iso":"gb","prefix":"+44"},"default_operator":{"name":""},"frozen_balance":0.25,"did_order":true');
 

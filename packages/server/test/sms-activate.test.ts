@@ -224,7 +224,7 @@ describe.each(DIALECTS)('SMS-Activate surface on %s', (dialect) => {
       expect(await balanceCents()).toBe(before - 30);
       expect(await tokenOf({ action: 'getBalance' })).toBe(`ACCESS_BALANCE:${((before - 30) / 100).toFixed(2)}`);
       expect(await tokenOf({ action: 'getStatus', id })).toBe('STATUS_WAIT_CODE');
-      expect(await jsonOf({ action: 'getStatusV2', id, wait: 20 })).toBe('{"verificationType":0,"sms":null,"call":null}');
+      expect(await jsonOf({ action: 'getStatusV2', id, wait: 1 })).toBe('{"verificationType":0,"sms":null,"call":null}');
       expect(await tokenOf({ action: 'getFullSms', id })).toBe('STATUS_WAIT_CODE');
       expect(await tokenOf({ action: 'setStatus', id, status: 1 })).toBe('ACCESS_READY');
       // No code yet: nothing to ask again for; too early to cancel.
