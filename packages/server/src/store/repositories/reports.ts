@@ -50,6 +50,24 @@ export class ReportRepository {
     return rows.map((r) => ({ day: Number(r.day), kind: r.kind, amount: Number(r.amount) }));
   }
 
+  /** A supplier's orders created in [from, to), by day (epoch days) and SMS status (index orders_supplier_day). */
+  async supplierOrdersByDay(supplierId: number, from: number, to: number): Promise<{ day: number; smsStatus: SmsStatus; orders: number }[]> {
+    const { rows } = await sql<{ day: number | string; sms_status: SmsStatus; n: number | string }>`
+      select created_at / ${sql.lit(DAY_MS)} as day, sms_status, count(*) as n
+      from orders where supplier_id = ${supplierId} and created_at >= ${from} and created_at < ${to}
+      group by created_at / ${sql.lit(DAY_MS)}, sms_status`.execute(this.db);
+    return rows.map((r) => ({ day: Number(r.day), smsStatus: r.sms_status, orders: Number(r.n) }));
+  }
+
+  /** Cents of supplier shares credited to the account in [from, to), by day (index transfers_credit_day). */
+  async sharesByDay(accountId: number, from: number, to: number): Promise<{ day: number; amount: number }[]> {
+    const { rows } = await sql<{ day: number | string; amount: number | string }>`
+      select created_at / ${sql.lit(DAY_MS)} as day, sum(amount) as amount
+      from transfers where credit_account_id = ${accountId} and kind = 'supplier_share' and created_at >= ${from} and created_at < ${to}
+      group by created_at / ${sql.lit(DAY_MS)}`.execute(this.db);
+    return rows.map((r) => ({ day: Number(r.day), amount: Number(r.amount) }));
+  }
+
   /** One sample per `at`: a second node sampling the same interval changes nothing. */
   async sampleOnline(at: number, online: number): Promise<void> {
     await this.db
