@@ -29,9 +29,12 @@ export async function up(db: Kysely<any>, dialect: DialectSupport): Promise<void
 /**
  * SQLite cannot change a CHECK in place: the table is rebuilt. The old one is renamed first, which
  * points its own pending_id reference at the old name, so dropping it checks nothing against the new
- * table (no other table references transfers). The indexes go with the old table and are made again.
+ * table (no other table references transfers). Its indexes, whichever migrations made them, go with
+ * it and are made again from their own definitions.
  */
 async function rebuildSqliteTransfers(db: Kysely<any>, dialect: DialectSupport): Promise<void> {
+  const { rows: indexes } = await sql<{ sql: string }>`
+    select sql from sqlite_master where type = 'index' and tbl_name = 'transfers' and sql is not null order by name`.execute(db);
   await sql`alter table transfers rename to transfers_before_payouts`.execute(db);
   await db.schema
     .createTable('transfers')
@@ -49,9 +52,5 @@ async function rebuildSqliteTransfers(db: Kysely<any>, dialect: DialectSupport):
   const columns = sql.raw('id, kind, debit_account_id, credit_account_id, amount, pending_id, order_id, recharge_id, note, created_at');
   await sql`insert into transfers (${columns}) select ${columns} from transfers_before_payouts order by id`.execute(db);
   await sql`drop table transfers_before_payouts`.execute(db);
-  await db.schema.createIndex('transfers_resolve_once').unique().on('transfers').column('pending_id').execute();
-  await db.schema.createIndex('transfers_order').on('transfers').column('order_id').execute();
-  await db.schema.createIndex('transfers_debit').on('transfers').column('debit_account_id').execute();
-  await db.schema.createIndex('transfers_credit').on('transfers').column('credit_account_id').execute();
-  await db.schema.createIndex('transfers_by_day').on('transfers').columns(['kind', 'created_at', 'amount']).execute();
+  for (const index of indexes) await sql.raw(index.sql).execute(db);
 }
