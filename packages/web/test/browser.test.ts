@@ -260,6 +260,7 @@ describe.each(DIALECTS.map((d): [DialectName, boolean] => [d, d === 'sqlite']))(
     await form.getByRole('button', { name: 'Pay out' }).click();
     await form.getByText('$0.20 paid out to SIM bank; $0.01 still owed.').waitFor();
     await admin.getByRole('cell', { name: '$0.01' }).waitFor();
+    await checkPage(admin, 'admin-supplier-numbers', ['Pay out']);
   });
 
   it.runIf(everything)('speaks English, Russian and Chinese, and remembers the choice', async () => {

@@ -235,10 +235,10 @@ export class SupplierService {
       this.store.read.reports.sharesByDay(payee.accountId, from, to),
     ]);
     const tally = (rows: typeof orders, earnings: number): Omit<SupplierDay, 'at'> => {
-      const count = (status?: string) => rows.filter((r) => status === undefined || r.smsStatus === status).reduce((n, r) => n + r.orders, 0);
-      const delivered = count('received');
-      const settled = delivered + count('failed');
-      return { orders: count(), delivered, successRate: settled === 0 ? null : delivered / settled, earnings };
+      const sum = (key: 'orders' | 'received' | 'failed') => rows.reduce((n, r) => n + r[key], 0);
+      const delivered = sum('received');
+      const settled = delivered + sum('failed');
+      return { orders: sum('orders'), delivered, successRate: settled === 0 ? null : delivered / settled, earnings };
     };
     const days = Array.from({ length: lastDay - firstDay + 1 }, (_, i) => {
       const day = firstDay + i;
