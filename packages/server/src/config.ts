@@ -64,6 +64,8 @@ const envSchema = z.object({
   MAX_OPEN_RECHARGES: wholeNumber(1, 1000).default(3),
   RECHARGE_TTL_MINUTES: wholeNumber(1, 525_600).default(60),
   SUPPLIER_HEARTBEAT_SECONDS: wholeNumber(0, 86_400).default(300),
+  REST_AFTER_FAILURES: wholeNumber(0, 1000).default(5),
+  REST_MINUTES: wholeNumber(1, 525_600).default(60),
   GOIP_UDP_PORT: PORT.optional(),
   PUBLIC_URL: z
     .url({ protocol: /^https?$/, error: 'not an http:// or https:// URL' })
@@ -194,6 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
       webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
       supplierHeartbeatMs: e.SUPPLIER_HEARTBEAT_SECONDS * 1000,
+      restAfterFailures: e.REST_AFTER_FAILURES,
+      restMs: e.REST_MINUTES * 60_000,
       signUpOpen: e.SIGNUP === 'open',
     },
     smpp:

@@ -1,8 +1,9 @@
 // Model-based property test: random sequences of acquire / SMS / release / shield / expire /
-// recharge / adjust / clock moves, run against the real domain on a real database and, after every
-// step, compared with a small in-memory model: balances, holds, order states, one active order per
-// number, every hold resolved once, money conserved (ledger audit), the active-order cap, shields
-// per user with a quorum, and the limit on open recharge orders.
+// recharge / adjust / payout / clock moves, run against the real domain on a real database and, after
+// every step, compared with a small in-memory model: balances, holds, order states, one active order
+// per number, every hold resolved once, money conserved (ledger audit), the active-order cap, shields
+// per user with a quorum, the limit on open recharge orders, and numbers resting after orders in a
+// row without an SMS.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDomainError, type DomainErrorCode } from '../src/domain/errors.js';
@@ -19,6 +20,8 @@ const CAP = 2;
 const QUORUM = 2;
 const OPEN_RECHARGES = 2;
 const RECHARGE_TTL = 60 * 60_000;
+const REST_AFTER = 2;
+const REST_MS = 30 * 60_000;
 
 interface ModelOrder {
   id: string;
@@ -34,7 +37,11 @@ interface ModelOrder {
 
 interface Model {
   users: { posted: number; held: number }[];
+  /** The supplier's balance: its shares less its payouts. */
   supplierShare: number;
+  /** Per number: orders in a row that ended without an SMS, and until when it rests (0: not resting). */
+  failures: number[];
+  restedUntil: number[];
   orders: ModelOrder[];
   used: Set<string>;
   /** "number:project" -> users who shielded it. */
@@ -49,6 +56,7 @@ interface Real {
   userIds: number[];
   usernames: string[];
   supplierId: number;
+  supplierName: string;
   supplierAccount: number;
   numbers: string[];
   projects: number[];
@@ -82,6 +90,10 @@ async function checkAgainstModel(m: Model, r: Real): Promise<void> {
     const row = await p.store.read.numbers.findByNumber(r.numbers[n]!);
     const expectedOrder = active[0] ? await p.store.read.orders.lock({ userId: r.userIds[active[0].user]!, publicId: active[0].id }) : undefined;
     expect(row!.active_order_id).toBe(expectedOrder?.id ?? null);
+    expect({ failures: row!.consecutive_failures, restedUntil: row!.rested_until ?? 0 }, `number ${n} health`).toEqual({
+      failures: m.failures[n],
+      restedUntil: m.restedUntil[n],
+    });
   }
   expect((await p.store.read.accounts.findById(r.supplierAccount))!.balance).toBe(m.supplierShare);
   await expectLedgerConsistent(p);
@@ -97,7 +109,8 @@ class Acquire implements fc.AsyncCommand<Model, Real> {
         !m.orders.some((o) => o.number === n && o.active) &&
         !m.used.has(`${n}:${this.project}`) &&
         !m.blacklisted.has(`${n}:${this.project}`) &&
-        !m.shields.get(`${n}:${this.project}`)?.has(this.user),
+        !m.shields.get(`${n}:${this.project}`)?.has(this.user) &&
+        m.restedUntil[n]! <= now,
     );
     const price = PRICES[this.project]!;
     const account = m.users[this.user]!;
@@ -138,6 +151,7 @@ class Sms implements fc.AsyncCommand<Model, Real> {
       account.posted -= order.price;
       m.supplierShare += Math.floor((order.price * 7000) / 10_000);
       m.used.add(`${order.number}:${order.project}`);
+      m.failures[order.number] = 0;
     }
     await checkAgainstModel(m, r);
   }
@@ -156,7 +170,10 @@ class End implements fc.AsyncCommand<Model, Real> {
     if (order.active && now < order.createdAt + RELEASE_AFTER) return expectRefusal(call(), 'RELEASE_TOO_EARLY');
     const refunded = order.active && !order.sms && order.price > 0;
     expect(await call()).toEqual({ refunded });
-    if (order.active && !order.sms) m.users[order.user]!.held -= order.price;
+    if (order.active && !order.sms) {
+      m.users[order.user]!.held -= order.price;
+      failedOn(m, order.number, now);
+    }
     order.active = false;
     if (this.shield) {
       const key = `${order.number}:${order.project}`;
@@ -167,6 +184,12 @@ class End implements fc.AsyncCommand<Model, Real> {
     await checkAgainstModel(m, r);
   }
   toString = () => `${this.shield ? 'shield' : 'release'}(#${this.pick})`;
+}
+
+/** An order on the number ended without an SMS: one more in a row, and a rest once there are enough. */
+function failedOn(m: Model, number: number, now: number): void {
+  m.failures[number]! += 1;
+  if (m.failures[number]! >= REST_AFTER) m.restedUntil[number] = now + REST_MS;
 }
 
 class Advance implements fc.AsyncCommand<Model, Real> {
@@ -185,7 +208,10 @@ class Expire implements fc.AsyncCommand<Model, Real> {
     const now = r.t.clock.now();
     await r.t.platform.orders.expireDue(10_000);
     for (const o of m.orders.filter((o) => o.active && o.expiresAt <= now)) {
-      if (!o.sms) m.users[o.user]!.held -= o.price;
+      if (!o.sms) {
+        m.users[o.user]!.held -= o.price;
+        failedOn(m, o.number, now);
+      }
       o.active = false;
     }
     await checkAgainstModel(m, r);
@@ -230,6 +256,20 @@ class Adjust implements fc.AsyncCommand<Model, Real> {
   toString = () => `adjust(user ${this.user}, ${this.amount})`;
 }
 
+/** Money paid to the supplier: at most what it is owed. */
+class Payout implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly amount: number) {}
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    const request = r.t.platform.suppliers.payout({ id: null, name: 'model' }, { supplier: r.supplierName, amount: this.amount });
+    if (this.amount > m.supplierShare) return expectRefusal(request, 'INSUFFICIENT_BALANCE');
+    expect((await request).balance).toBe(m.supplierShare - this.amount);
+    m.supplierShare -= this.amount;
+    await checkAgainstModel(m, r);
+  }
+  toString = () => `payout(${this.amount})`;
+}
+
 const commands = [
   fc.tuple(fc.nat(USERS - 1), fc.nat(PRICES.length - 1)).map(([u, p]) => new Acquire(u, p)),
   fc.nat(NUMBERS - 1).map((n) => new Sms(n)),
@@ -238,6 +278,7 @@ const commands = [
   fc.constant(new Expire()),
   fc.tuple(fc.nat(USERS - 1), fc.integer({ min: 1, max: 30 }), fc.boolean()).map(([u, a, pay]) => new Recharge(u, a, pay)),
   fc.tuple(fc.nat(USERS - 1), fc.integer({ min: -30, max: 30 }).filter((a) => a !== 0)).map(([u, a]) => new Adjust(u, a)),
+  fc.integer({ min: 1, max: 8 }).map((a) => new Payout(a)),
 ];
 
 describe.each(DIALECTS)('the domain against its model on %s', (dialect) => {
@@ -251,6 +292,8 @@ describe.each(DIALECTS)('the domain against its model on %s', (dialect) => {
       shieldQuorum: QUORUM,
       maxOpenRecharges: OPEN_RECHARGES,
       rechargeTtlMs: RECHARGE_TTL,
+      restAfterFailures: REST_AFTER,
+      restMs: REST_MS,
     });
   });
   afterAll(async () => t?.close());
@@ -275,13 +318,15 @@ describe.each(DIALECTS)('the domain against its model on %s', (dialect) => {
       model: {
         users: userIds.map(() => ({ posted: 20, held: 0 })),
         supplierShare: 0,
+        failures: numbers.map(() => 0),
+        restedUntil: numbers.map(() => 0),
         orders: [],
         used: new Set(),
         shields: new Map(),
         blacklisted: new Set(),
         unpaidRecharges: [],
       },
-      real: { t, userIds, usernames, supplierId: supplier.id, supplierAccount: payee!.accountId, numbers, projects },
+      real: { t, userIds, usernames, supplierId: supplier.id, supplierName: supplier.name, supplierAccount: payee!.accountId, numbers, projects },
     };
   }
 

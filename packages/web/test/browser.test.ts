@@ -243,6 +243,26 @@ describe.each(DIALECTS.map((d): [DialectName, boolean] => [d, d === 'sqlite']))(
     expect(await admin.getByTestId('chart-online').locator('.chart').getAttribute('aria-label')).toMatch(/^6 numbers online now; at most 6 since /);
   });
 
+  it.runIf(everything)("shows a supplier's numbers with their health, and pays the supplier out", async () => {
+    await admin.goto(`${server.url}/admin/suppliers`);
+    await admin.getByRole('button', { name: 'Numbers of SIM bank' }).click();
+    // The story's three orders: one got its SMS, two ended without one.
+    const counts = await admin.getByRole('table', { name: 'Numbers of SIM bank' }).locator('tbody tr td:nth-child(5)').allTextContents();
+    expect(counts.map((c) => Number(c.split(' / ')[1])).reduce((a, b) => a + b)).toBe(1);
+    expect(counts.map((c) => Number(c.split(' / ')[0])).reduce((a, b) => a + b)).toBe(3);
+
+    const form = admin.getByRole('form', { name: 'Pay out to SIM bank' });
+    await form.getByLabel('Amount').fill('0.30');
+    await form.getByRole('button', { name: 'Pay out' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toBe('That is more than SIM bank is owed ($0.21).');
+    await form.getByLabel('Amount').fill('0.20');
+    await form.getByLabel('Note').fill('bank transfer 7');
+    await form.getByRole('button', { name: 'Pay out' }).click();
+    await form.getByText('$0.20 paid out to SIM bank; $0.01 still owed.').waitFor();
+    await admin.getByRole('cell', { name: '$0.01' }).waitFor();
+    await checkPage(admin, 'admin-supplier-numbers', ['Pay out']);
+  });
+
   it.runIf(everything)('speaks English, Russian and Chinese, and remembers the choice', async () => {
     await user.goto(server.url);
     await user.getByLabel('Language').selectOption('ru');

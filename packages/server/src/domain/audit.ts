@@ -5,9 +5,9 @@ import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { toOffset, type PageRequest } from './paging.js';
 
-/** Who acted: a signed-in user, by id and name. */
+/** Who acted: a signed-in user, by id and name; id null for the command line, which has no user. */
 export interface Actor {
-  id: number;
+  id: number | null;
   name: string;
 }
 

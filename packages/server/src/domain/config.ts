@@ -33,6 +33,10 @@ export interface DomainConfig {
   webhookFirstRetryMs: number;
   /** An online number its supplier, gateway or line has not reported for this long goes offline (0 = never). */
   supplierHeartbeatMs: number;
+  /** A number whose orders end this many times in a row without an SMS is rested (0 = never). */
+  restAfterFailures: number;
+  /** How long a rested number is not handed out. */
+  restMs: number;
   /** Anyone may open an account in the web user center (SIGNUP=open); otherwise admins create them. */
   signUpOpen: boolean;
 }
@@ -54,5 +58,9 @@ export const defaultDomainConfig: DomainConfig = {
   webhookFirstRetryMs: 10_000,
   // Onlinesim and SMSHub want the online set every 5 minutes; a GoIP keepalive comes every 30 s.
   supplierHeartbeatMs: 5 * 60_000,
+  // Five orders in a row without an SMS is rarely the customers' bad luck: the SIM is blocked, out
+  // of credit or in a modem that lost its network; an hour is long enough for a supplier to notice.
+  restAfterFailures: 5,
+  restMs: 60 * 60_000,
   signUpOpen: true,
 };

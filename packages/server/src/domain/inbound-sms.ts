@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import { DomainError } from './errors.js';
 import type { DomainEventHub } from './events.js';
 import type { Ledger } from './ledger.js';
+import { countDelivery } from './number-health.js';
 import { moneyOf, webhookOrderData } from './orders.js';
 import { judgeSms } from './otp/judge.js';
 import { normalizeNumber } from './suppliers.js';
@@ -112,6 +113,7 @@ export class InboundSmsService {
         // The first SMS charges, and the number has now served this project.
         balance = await this.ledger.charge(repos, moneyOf(order), now);
         await repos.numbers.recordUsage({ numberId: number.id, projectId: order.project_id, userId: order.user_id, orderId: order.id, now });
+        await countDelivery(repos, number.id);
       }
       await repos.orders.recordSms(order.id, { code: extracted?.code ?? '', content: text, balanceAfter: balance, now });
       await repos.inboundSms.attach(smsId, { orderId: order.id, code: extracted?.code ?? null, codeMethod: extracted?.method ?? null });

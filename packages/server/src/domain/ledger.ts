@@ -8,7 +8,7 @@ import type { AccountKind, TransferKind, TransferRow } from '../store/schema.js'
 import { DomainError } from './errors.js';
 
 /** Transfers that move posted money; holds and their voids only reserve it. */
-const POSTING_KINDS: ReadonlySet<TransferKind> = new Set(['charge', 'supplier_share', 'recharge', 'adjustment']);
+const POSTING_KINDS: ReadonlySet<TransferKind> = new Set(['charge', 'supplier_share', 'recharge', 'adjustment', 'payout']);
 
 /** The most one amount an admin types may be ($1,000,000): a guard against an extra zero, not a business rule. */
 export const MAX_AMOUNT = 100_000_000;
@@ -116,6 +116,26 @@ export class Ledger {
     const [from, to] = entry.amount > 0 ? [this.system.world, account] : [account, this.system.world];
     await this.post(repos, { kind: 'adjustment', from, to, amount: Math.abs(entry.amount), note: entry.note }, entry.now);
     return this.availableOf(repos, entry.userId);
+  }
+
+  /**
+   * Money paid out to a supplier (outside the platform): from its account to the world. At most its
+   * balance; returns what is left.
+   */
+  async payout(repos: Repositories, entry: { supplierId: number; name: string; amount: number; note: string; now: number }): Promise<number> {
+    if (!Number.isSafeInteger(entry.amount) || entry.amount <= 0 || entry.amount > MAX_AMOUNT) {
+      throw new DomainError('INVALID_INPUT', `A payout is a whole number of cents, 1 to ${MAX_AMOUNT}`);
+    }
+    const account = await repos.accounts.findBySupplier(entry.supplierId);
+    if (!account) throw new DomainError('NOT_FOUND', `No account for supplier ${entry.name}`);
+    // The debit below refuses an overdraft whatever happens meanwhile; this says by how much.
+    if (entry.amount > account.balance - account.held) {
+      throw new DomainError('INSUFFICIENT_BALANCE', `A payout of ${entry.amount} cents exceeds the balance of ${entry.name}, ${account.balance - account.held} cents`, {
+        balance: account.balance - account.held,
+      });
+    }
+    await this.post(repos, { kind: 'payout', from: account.id, to: this.system.world, amount: entry.amount, note: entry.note }, entry.now);
+    return account.balance - account.held - entry.amount;
   }
 
   /** Re-derives every balance from the transfers and compares it with the stored one. */

@@ -1,14 +1,16 @@
 // The number pool as admins manage it: list it, move numbers between suppliers (a replaced key, a
 // SIM bank sold to another supplier), and take numbers out for good. Suppliers add numbers
 // themselves through the push API (suppliers.ts).
+import type { NumberFilter, NumberListRow } from '../store/repositories/numbers.js';
 import type { Store } from '../store/store.js';
 import { BATCH_ROWS } from './batches.js';
 import { normalizeCountry } from './catalog.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
+import { healthOf, type NumberHealth } from './number-health.js';
 import { toOffset, type PageRequest } from './paging.js';
-import { normalizeNumbers, supplierNamed } from './suppliers.js';
+import { normalizeNumber, normalizeNumbers, supplierNamed } from './suppliers.js';
 
 export interface PoolNumber {
   number: string;
@@ -19,7 +21,11 @@ export interface PoolNumber {
   /** The live order using the number, if any. */
   orderId: string | null;
   removedAt: number | null;
+  /** When its supplier, gateway or line last reported it. */
+  lastSeenAt: number | null;
   createdAt: number;
+  /** Orders taken and SMS delivered (in all and per project), and why it rests, if it does. */
+  health: NumberHealth;
 }
 
 export interface NumberQuery extends PageRequest {
@@ -56,23 +62,27 @@ export class NumberService {
       if (!country) throw new DomainError('INVALID_INPUT', `${query.country} is not an ISO 3166 country code`);
     }
     const supplier = query.supplier === undefined ? undefined : await supplierNamed(this.store.read, query.supplier);
-    const { count, rows } = await this.store.read.numbers.list(
-      { supplierId: supplier?.id, country, online: query.online, removed: query.removed ?? false },
-      page,
-    );
-    return {
-      count,
-      numbers: rows.map((r) => ({
-        number: r.number,
-        country: r.country,
-        operator: r.operator,
-        supplier: r.supplier,
-        online: r.online === 1,
-        orderId: r.order_id,
-        removedAt: r.removed_at,
-        createdAt: r.created_at,
-      })),
-    };
+    return this.page({ supplierId: supplier?.id, country, online: query.online, removed: query.removed ?? false }, page);
+  }
+
+  /** A supplier's own numbers with their health, as the supplier push API shows them. */
+  async ofSupplier(supplierId: number, query: PageRequest & { online?: boolean | undefined }): Promise<{ count: number; numbers: PoolNumber[] }> {
+    return this.page({ supplierId, online: query.online, removed: false }, toOffset(query));
+  }
+
+  /** One number, in the pool or removed, with its health per project. */
+  async show(input: string): Promise<PoolNumber> {
+    const number = normalizeNumber(input);
+    if (!number) throw new DomainError('INVALID_INPUT', `${input} is not an international phone number`);
+    const [found] = (await this.page({ number }, { offset: 0, limit: 1 })).numbers;
+    if (!found) throw new DomainError('NOT_FOUND', `${number} is not in the pool`);
+    return found;
+  }
+
+  private async page(filter: NumberFilter, page: { offset: number; limit: number }): Promise<{ count: number; numbers: PoolNumber[] }> {
+    const { count, rows } = await this.store.read.numbers.list(filter, page);
+    const health = await healthOf(this.store.read, rows, this.clock.now());
+    return { count, numbers: rows.map((r) => toPoolNumber(r, health.get(r.id)!)) };
   }
 
   /**
@@ -122,3 +132,16 @@ export class NumberService {
     return { removed };
   }
 }
+
+const toPoolNumber = (r: NumberListRow, health: NumberHealth): PoolNumber => ({
+  number: r.number,
+  country: r.country,
+  operator: r.operator,
+  supplier: r.supplier,
+  online: r.online === 1,
+  orderId: r.order_id,
+  removedAt: r.removed_at,
+  lastSeenAt: r.last_seen_at,
+  createdAt: r.created_at,
+  health,
+});

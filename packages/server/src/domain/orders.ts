@@ -12,6 +12,7 @@ import { DomainError } from './errors.js';
 import type { DomainEventHub } from './events.js';
 import { isObjectId, newObjectId, randomDraw } from './ids.js';
 import type { Ledger, OrderMoney } from './ledger.js';
+import { countOrderEnd } from './number-health.js';
 import { MAX_PAGE_SIZE, toOffset, type PageRequest } from './paging.js';
 import { normalizeNumber } from './suppliers.js';
 import { userNamed } from './users.js';
@@ -220,7 +221,9 @@ export class OrderService {
       wanted = normalizeNumber(request.number);
       if (!wanted) throw new DomainError('INVALID_INPUT', 'Invalid number');
     }
+    const now = this.clock.now();
     const query: FreeNumberQuery = {
+      now,
       projectId: terms.project.id,
       channelId: terms.project.channel_id,
       countries: terms.countries,
@@ -230,7 +233,6 @@ export class OrderService {
       operators: (request.operators ?? []).map((o) => o.trim().toLowerCase()).filter((o) => o !== '' && o !== 'any'),
       excludePrefixes: request.excludePrefixes ?? [],
     };
-    const now = this.clock.now();
     const acquired = await this.store
       .transaction(async (repos) => {
         const found =
@@ -576,6 +578,7 @@ export class OrderService {
     await repos.orders.end(order.id, { smsStatus: refund ? 'failed' : order.sms_status, reason, balanceAfter: balance, now });
     await repos.accounts.closeOrder(order.user_id);
     await repos.numbers.free(order.number_id, order.id, now);
+    await countOrderEnd(repos, order, this.config, now);
     const refunded = refund && order.hold_id !== null;
     await queueWebhookEvent(repos, {
       userId: order.user_id,

@@ -68,6 +68,7 @@ export async function createPlatform(
   const catalog = new CatalogService(store, clock, config);
   const inboundSms = new InboundSmsService(store, ledger, events, clock);
   const users = new UserService(store, ledger, clock, config);
+  const audit = new AuditLog(store, clock);
   return {
     store,
     clock,
@@ -76,7 +77,7 @@ export async function createPlatform(
     ledger,
     users,
     catalog,
-    suppliers: new SupplierService(store, catalog, clock, config),
+    suppliers: new SupplierService(store, catalog, ledger, audit, clock, config),
     numbers: new NumberService(store, clock, config),
     orders: new OrderService(store, ledger, catalog, events, clock, config),
     inboundSms,
@@ -91,7 +92,7 @@ export async function createPlatform(
     waits: new SmsWaits(store, events, config.maxWaitMs),
     webhooks: new WebhookService(store, clock, config),
     sessions: new SessionService(store, users, clock),
-    audit: new AuditLog(store, clock),
+    audit,
     reports: new ReportService(store, clock),
   };
 }

@@ -4,12 +4,14 @@ import type { NumberRegistration } from '../store/repositories/numbers.js';
 import type { SupplierSummaryRow } from '../store/repositories/suppliers.js';
 import type { SupplierRow } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
+import type { Actor, AuditLog } from './audit.js';
 import type { CatalogService } from './catalog.js';
 import { normalizeCountry } from './catalog.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
 import { hashSecret, newObjectId, newSecret, randomDraw, secretPrefix } from './ids.js';
+import type { Ledger } from './ledger.js';
 import { BATCH_ROWS, inBatches } from './batches.js';
 
 export interface NewSupplier {
@@ -55,6 +57,52 @@ export interface NumberInput {
   device?: string | null | undefined;
   slot?: number | null | undefined;
 }
+
+/** One day of a supplier's trade (UTC). */
+export interface SupplierDay {
+  /** The day's start, epoch ms (UTC). */
+  at: number;
+  /** Orders created that day on the supplier's numbers. */
+  orders: number;
+  /** Of those, how many got an SMS. */
+  delivered: number;
+  /** delivered / orders that have ended or got their SMS, 0 to 1; null while none has. */
+  successRate: number | null;
+  /** Cents of its share credited that day. */
+  earnings: number;
+}
+
+export interface SupplierStats {
+  /** The first and last day shown (their starts, epoch ms, UTC), both included. */
+  from: number;
+  to: number;
+  /** Every day of the range, oldest first. */
+  days: SupplierDay[];
+  total: Omit<SupplierDay, 'at'>;
+}
+
+/** What the platform owes a supplier and how it came to be: shares credited, minus payouts. */
+export interface SupplierBalance {
+  balance: number;
+  earned: number;
+  paidOut: number;
+}
+
+export interface Payout {
+  supplier: string;
+  amount: number;
+  note: string;
+  /** The supplier's balance after it. */
+  balance: number;
+}
+
+const DAY_MS = 86_400_000;
+/** Without a range, the stats show this many days up to today. */
+export const DEFAULT_STATS_DAYS = 30;
+/** The longest range one stats call reads. */
+export const MAX_STATS_DAYS = 366;
+/** A payout's note, for the books. */
+export const MAX_NOTE_LENGTH = 500;
 
 /** At most this many numbers per call: a large SIM farm's whole online set, and a bounded transaction. */
 export const MAX_NUMBERS_PER_CALL = 50_000;
@@ -110,6 +158,8 @@ export class SupplierService {
   constructor(
     private readonly store: Store,
     private readonly catalog: CatalogService,
+    private readonly ledger: Ledger,
+    private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly config: DomainConfig,
   ) {}
@@ -165,6 +215,64 @@ export class SupplierService {
     if (!row) throw new DomainError('NOT_FOUND', `No supplier ${name}`);
     const channels = await this.store.read.suppliers.channelsOf([row.id]);
     return toSummary(row, channels.get(row.id));
+  }
+
+  /**
+   * The supplier's days in [from, to] (epoch ms, any moment of the first and last day; UTC days):
+   * orders, SMS delivered, success rate and earnings. Without `to`, up to today; without `from`, the
+   * DEFAULT_STATS_DAYS days up to `to`; at most MAX_STATS_DAYS days.
+   */
+  async stats(supplierId: number, range: { from?: number | undefined; to?: number | undefined }): Promise<SupplierStats> {
+    const lastDay = Math.floor((range.to ?? this.clock.now()) / DAY_MS);
+    const firstDay = range.from === undefined ? lastDay - DEFAULT_STATS_DAYS + 1 : Math.floor(range.from / DAY_MS);
+    if (firstDay > lastDay) throw new DomainError('INVALID_INPUT', 'from is after to');
+    if (lastDay - firstDay + 1 > MAX_STATS_DAYS) throw new DomainError('INVALID_INPUT', `At most ${MAX_STATS_DAYS} days at once`);
+    const payee = await this.store.read.suppliers.payee(supplierId);
+    if (!payee) throw new DomainError('NOT_FOUND', 'No such supplier');
+    const [from, to] = [firstDay * DAY_MS, (lastDay + 1) * DAY_MS];
+    const [orders, shares] = await Promise.all([
+      this.store.read.reports.supplierOrdersByDay(supplierId, from, to),
+      this.store.read.reports.sharesByDay(payee.accountId, from, to),
+    ]);
+    const tally = (rows: typeof orders, earnings: number): Omit<SupplierDay, 'at'> => {
+      const sum = (key: 'orders' | 'received' | 'failed') => rows.reduce((n, r) => n + r[key], 0);
+      const delivered = sum('received');
+      const settled = delivered + sum('failed');
+      return { orders: sum('orders'), delivered, successRate: settled === 0 ? null : delivered / settled, earnings };
+    };
+    const days = Array.from({ length: lastDay - firstDay + 1 }, (_, i) => {
+      const day = firstDay + i;
+      return { at: day * DAY_MS, ...tally(orders.filter((r) => r.day === day), shares.find((r) => r.day === day)?.amount ?? 0) };
+    });
+    return { from, to: lastDay * DAY_MS, days, total: tally(orders, shares.reduce((sum, r) => sum + r.amount, 0)) };
+  }
+
+  /** What the platform owes the supplier (its account's balance), what it earned and what was paid out. */
+  async balance(supplierId: number): Promise<SupplierBalance> {
+    const account = await this.store.read.accounts.findBySupplier(supplierId);
+    if (!account) throw new DomainError('NOT_FOUND', 'No such supplier');
+    return { balance: account.balance, ...(await this.store.read.transfers.supplierTotals(account.id)) };
+  }
+
+  /**
+   * Money paid to the supplier outside the platform, booked as a payout transfer from its account:
+   * at most its balance. Audited, with the balance before and after.
+   */
+  async payout(actor: Actor, input: { supplier: string; amount: number; note?: string | undefined }): Promise<Payout> {
+    const note = (input.note ?? '').trim();
+    if (note.length > MAX_NOTE_LENGTH) throw new DomainError('INVALID_INPUT', `A note is at most ${MAX_NOTE_LENGTH} characters`);
+    const supplier = await supplierNamed(this.store.read, input.supplier);
+    return this.audit.record(actor, { action: 'supplier.payout', target: `supplier:${supplier.name}` }, {
+      before: async () => ({ balance: (await this.balance(supplier.id)).balance }),
+      change: async () => {
+        const now = this.clock.now();
+        const balance = await this.store.transaction((repos) =>
+          this.ledger.payout(repos, { supplierId: supplier.id, name: supplier.name, amount: input.amount, note, now }),
+        );
+        return { supplier: supplier.name, amount: input.amount, note, balance };
+      },
+      after: (payout) => payout,
+    });
   }
 
   /** A new key replaces the old one at once (shown once; only its hash is kept). */

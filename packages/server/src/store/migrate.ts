@@ -7,6 +7,7 @@ import * as adminLookups from './migrations/0003_admin_lookups.js';
 import * as protocols from './migrations/0004_protocols.js';
 import * as gateways from './migrations/0005_gateways.js';
 import * as smpp from './migrations/0006_smpp.js';
+import * as poolHealth from './migrations/0007_pool_health.js';
 import * as webhooks from './migrations/0008_webhooks.js';
 import * as web from './migrations/0009_web.js';
 import * as fivesim from './migrations/0011_fivesim.js';
@@ -19,6 +20,7 @@ const MIGRATIONS = {
   '0004_protocols': protocols,
   '0005_gateways': gateways,
   '0006_smpp': smpp,
+  '0007_pool_health': poolHealth,
   '0008_webhooks': webhooks,
   '0009_web': web,
   '0011_fivesim': fivesim,

@@ -8,7 +8,7 @@ export type Flag = 0 | 1;
 
 export type UserRole = 'user' | 'admin' | 'supplier';
 export type AccountKind = 'user' | 'supplier' | 'revenue' | 'world';
-export type TransferKind = 'hold' | 'charge' | 'refund' | 'expire' | 'supplier_share' | 'recharge' | 'adjustment';
+export type TransferKind = 'hold' | 'charge' | 'refund' | 'expire' | 'supplier_share' | 'recharge' | 'adjustment' | 'payout';
 export type NumberStatus = 'receiving' | 'released';
 export type SmsStatus = 'waiting' | 'received' | 'failed';
 export type RechargeStatus = 'unpaid' | 'paid';
@@ -141,6 +141,10 @@ export interface NumbersTable {
   slot: number | null;
   /** When its supplier, gateway or line last reported it; online numbers not seen for the heartbeat go offline. */
   last_seen_at: number | null;
+  /** Orders in a row that ended without an SMS; a delivered SMS sets it back to 0 (domain/number-health.ts). */
+  consecutive_failures: Generated<number>;
+  /** Not handed out before this time: too many orders in a row ended without an SMS. */
+  rested_until: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -1,11 +1,11 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, query, type Page } from '../api';
+import { api, ApiError, query, type Page } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Pager, Table } from '../components/Table';
-import { countryName, dateTime, money } from '../format';
+import { countryName, dateTime, money, parseDollars } from '../format';
 import { usePageTitle } from '../title';
 import { useChange } from './hooks';
 
@@ -28,6 +28,20 @@ interface PoolNumber {
   online: boolean;
   orderId: string | null;
   createdAt: number;
+  health: {
+    orders: number;
+    /** Orders that got an SMS. */
+    delivered: number;
+    lastSmsAt: number | null;
+    /** Not handed out until `until`: too many orders in a row ended without an SMS. */
+    rest: { until: number; failures: number } | null;
+  };
+}
+
+interface Payout {
+  supplier: string;
+  amount: number;
+  balance: number;
 }
 
 const PAGE_SIZE = 50;
@@ -82,7 +96,17 @@ function Numbers({ supplier }: { supplier: string }) {
               { header: t('orders.number'), cell: (n) => <span className="mono">+{n.number}</span> },
               { header: t('buy.country'), cell: (n) => countryName(n.country) },
               { header: t('admin.operator'), cell: (n) => n.operator },
-              { header: t('admin.health'), cell: (n) => <span className={`badge ${n.online ? 'received' : 'failed'}`}>{n.online ? t('admin.online') : t('admin.offline')}</span> },
+              {
+                header: t('admin.health'),
+                cell: (n) =>
+                  n.health.rest ? (
+                    <span className="badge failed">{t('admin.resting', { until: dateTime(n.health.rest.until), count: n.health.rest.failures })}</span>
+                  ) : (
+                    <span className={`badge ${n.online ? 'received' : 'failed'}`}>{n.online ? t('admin.online') : t('admin.offline')}</span>
+                  ),
+              },
+              { header: t('admin.ordersSms'), cell: (n) => `${n.health.orders} / ${n.health.delivered}`, numeric: true },
+              { header: t('admin.lastSms'), cell: (n) => (n.health.lastSmsAt === null ? '—' : dateTime(n.health.lastSmsAt)) },
               { header: t('admin.liveOrder'), cell: (n) => (n.orderId ? <span className="mono">{n.orderId}</span> : '—') },
               { header: t('admin.registered'), cell: (n) => dateTime(n.createdAt) },
             ]}
@@ -91,6 +115,60 @@ function Numbers({ supplier }: { supplier: string }) {
         </>
       )}
     </section>
+  );
+}
+
+/** Money paid to the supplier outside the platform, booked against what it is owed. */
+function PayoutForm({ supplier }: { supplier: Supplier }) {
+  const { t } = useTranslation();
+  const [badAmount, setBadAmount] = useState(false);
+  const pay = useChange(
+    (input: { amount: number; note: string }) => api.post<Payout>(`/admin/suppliers/${encodeURIComponent(supplier.name)}/payouts`, input),
+    [['admin', 'suppliers'], ['admin', 'audit']],
+  );
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    const amount = parseDollars(String(data.get('amount')));
+    setBadAmount(!amount || amount < 0);
+    if (amount && amount > 0) pay.mutate({ amount, note: String(data.get('note')) }, { onSuccess: () => form.reset() });
+  };
+  // The server's own words for "too much" speak of the customer's balance; here it is what the supplier is owed.
+  const tooMuch = pay.error instanceof ApiError && pay.error.code === 'insufficient_balance';
+  return (
+    <form className="card form" onSubmit={submit} aria-labelledby="payout-title">
+      <h2 id="payout-title">{t('admin.payoutTitle', { name: supplier.name })}</h2>
+      <label>
+        {t('admin.amount')}
+        <input name="amount" inputMode="decimal" required placeholder="10.00" aria-describedby="payout-help" />
+      </label>
+      <span id="payout-help" className="help">
+        {t('admin.payoutHelp', { balance: money(supplier.balance) })}
+      </span>
+      <label>
+        {t('admin.note')}
+        <input name="note" maxLength={500} />
+      </label>
+      {badAmount && (
+        <p role="alert" className="error">
+          {t('errors.amount')}
+        </p>
+      )}
+      {tooMuch ? (
+        <p role="alert" className="error">
+          {t('admin.payoutTooLarge', { name: supplier.name, balance: money(supplier.balance) })}
+        </p>
+      ) : (
+        pay.isError && <ErrorMessage error={pay.error} />
+      )}
+      {pay.isSuccess && (
+        <p role="status">{t('admin.paidOut', { amount: money(pay.data.amount), name: pay.data.supplier, balance: money(pay.data.balance) })}</p>
+      )}
+      <button type="submit" disabled={pay.isPending}>
+        {t('admin.payout')}
+      </button>
+    </form>
   );
 }
 
@@ -163,6 +241,9 @@ export function Suppliers() {
       )}
       <p className="help">{t('admin.payoutsLater')}</p>
       {selected && <Numbers key={selected} supplier={selected} />}
+      {selected && suppliers.data?.suppliers.find((s) => s.name === selected) && (
+        <PayoutForm key={`payout-${selected}`} supplier={suppliers.data.suppliers.find((s) => s.name === selected)!} />
+      )}
       <form className="card form" onSubmit={submit} aria-labelledby="new-supplier">
         <h2 id="new-supplier">{t('admin.newSupplier')}</h2>
         <label>

@@ -1,10 +1,13 @@
 // The supplier push API (DESIGN §4) under /supplier/v1: suppliers register their numbers, say
-// which are online, and push every SMS they receive. JSON in and out, Bearer supplier key, and
+// which are online, and push every SMS they receive; and they see their own trade: stats by day,
+// their numbers with health, their balance. JSON in and out, Bearer supplier key, and
 // HTTP status codes that a retrying pusher can act on (4xx: fix the request; 429 and 503: retry).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { DomainErrorCode } from '../../domain/errors.js';
-import { MAX_NUMBERS_PER_CALL } from '../../domain/suppliers.js';
+import type { NumberHealth } from '../../domain/number-health.js';
+import type { PoolNumber } from '../../domain/numbers.js';
+import { MAX_NUMBERS_PER_CALL, type SupplierDay } from '../../domain/suppliers.js';
 import type { Platform } from '../../domain/platform.js';
 import type { SupplierRow } from '../../store/schema.js';
 import { bearerToken, parseWith, sendJson, withPath } from '../http.js';
@@ -14,6 +17,7 @@ import { jsonErrorHandler, missingRoute } from '../rejections.js';
 const STATUS: Partial<Record<DomainErrorCode, number>> = {
   UNAUTHORIZED: 401,
   INVALID_INPUT: 400,
+  NOT_FOUND: 404,
   UNKNOWN_NUMBER: 404,
   NUMBER_OWNED_ELSEWHERE: 409,
   TRY_AGAIN: 503,
@@ -47,10 +51,53 @@ const smsBody = z.object({
   receivedAt: z.iso.datetime({ offset: true }).optional(),
 });
 
+/** A UTC day, `2026-01-31`, as the epoch ms of its start. */
+const day = z.iso.date().transform((d) => Date.parse(`${d}T00:00:00Z`));
+
+const statsQuery = z.strictObject({ from: day.optional(), to: day.optional() });
+
+const numbersQuery = z.strictObject({
+  page: z.coerce.number().int().min(1).default(1),
+  // Capped rather than refused, as every list (DESIGN §4).
+  limit: z.coerce.number().int().min(1).default(50),
+  online: z.enum(['true', 'false']).optional(),
+});
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const isoTime = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+const dayOut = (d: Omit<SupplierDay, 'at'>) => ({
+  orders: d.orders,
+  delivered: d.delivered,
+  successRate: d.successRate === null ? null : Math.round(d.successRate * 10_000) / 10_000,
+  earnings: d.earnings,
+});
+
+const healthOut = (h: NumberHealth) => ({
+  orders: h.orders,
+  delivered: h.delivered,
+  lastSmsAt: isoTime(h.lastSmsAt),
+  failuresInRow: h.failuresInRow,
+  rest: h.rest && { until: isoTime(h.rest.until), failures: h.rest.failures, reason: h.rest.reason },
+  projects: h.projects.map((p) => ({ myPid: p.myPid, project: p.enname, orders: p.orders, delivered: p.delivered, lastSmsAt: isoTime(p.lastSmsAt) })),
+});
+
+/** A number as its supplier sees it: busy, not which customer's order it serves. */
+const numberOut = (n: PoolNumber) => ({
+  number: n.number,
+  country: n.country,
+  operator: n.operator,
+  online: n.online,
+  busy: n.orderId !== null,
+  lastSeenAt: isoTime(n.lastSeenAt),
+  createdAt: isoTime(n.createdAt),
+  health: healthOut(n.health),
+});
+
 const supplierOf = new WeakMap<FastifyRequest, SupplierRow>();
 
 export async function supplierApi(app: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
-  const { suppliers, inboundSms, clock } = platform;
+  const { suppliers, numbers, inboundSms, clock } = platform;
 
   // onRequest, before the body is read: a stranger or a caller over its limit never gets 8 MiB parsed.
   app.addHook('onRequest', async (request) => {
@@ -98,5 +145,23 @@ export async function supplierApi(app: FastifyInstance, { platform, limits }: { 
       ...(result.duplicate ? { duplicate: true } : {}),
     };
     return sendJson(reply, JSON.stringify(answer));
+  });
+
+  app.get('/stats', async (request, reply) => {
+    const query = parseWith(statsQuery, request.query, withPath);
+    const stats = await suppliers.stats(supplier(request).id, query);
+    const answer = { from: isoDay(stats.from), to: isoDay(stats.to), days: stats.days.map((d) => ({ date: isoDay(d.at), ...dayOut(d) })), total: dayOut(stats.total) };
+    return sendJson(reply, JSON.stringify(answer));
+  });
+
+  app.get('/numbers', async (request, reply) => {
+    const query = parseWith(numbersQuery, request.query, withPath);
+    const online = query.online === undefined ? undefined : query.online === 'true';
+    const result = await numbers.ofSupplier(supplier(request).id, { page: query.page, limit: query.limit, online });
+    return sendJson(reply, JSON.stringify({ count: result.count, page: query.page, numbers: result.numbers.map(numberOut) }));
+  });
+
+  app.get('/balance', async (request, reply) => {
+    return sendJson(reply, JSON.stringify(await suppliers.balance(supplier(request).id)));
   });
 }

@@ -138,6 +138,13 @@ export function adminRoutes(app: FastifyInstance, web: WebContext): void {
     });
   });
 
+  // Money paid to a supplier outside the platform; the domain records it in the audit log.
+  app.post('/admin/suppliers/:name/payouts', admin, async (request) => {
+    const { name } = parse(schemas.supplierParams, request.params);
+    const body = parse(schemas.payout, request.body);
+    return suppliers.payout(actor(request), { supplier: name, amount: body.amount, note: body.note });
+  });
+
   app.get('/admin/numbers', admin, async (request) => {
     const q = parse(schemas.numbersQuery, request.query);
     return numbers.list({ ...q, online: q.online === undefined ? undefined : q.online === 'true' });

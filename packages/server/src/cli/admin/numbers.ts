@@ -1,14 +1,19 @@
 // `fastpva admin number ...` and `fastpva admin blacklist ...`: the number pool.
 import { country, myPid, option, PAGING, repeated, required, text, toggle, UsageError } from '../args.js';
 import { adminCommand } from '../database.js';
-import { iso, paged, table } from '../output.js';
+import type { PoolNumber } from '../../domain/numbers.js';
+import { fields, iso, paged, table } from '../output.js';
 
 const NUMBER = required('N', 'the phone number in international form, e.g. 447700900123', text);
 const PROJECT = required('MYPID', "the project's myPid", myPid);
 
+/** removed, resting (and why), online or offline. */
+const stateOf = (n: PoolNumber): string =>
+  n.removedAt ? `removed ${iso(n.removedAt)}` : n.health.rest ? n.health.rest.reason : n.online ? 'online' : 'offline';
+
 const list = adminCommand({
   name: 'admin number list',
-  summary: 'numbers in the pool: supplier, country, online, the live order using each',
+  summary: 'numbers in the pool: supplier, country, online or resting, health, the live order using each',
   flags: {
     supplier: option('NAME', "only this supplier's numbers", text),
     country: option('CC', 'only numbers from this country (ISO 3166 code, e.g. GB)', country),
@@ -30,10 +35,34 @@ const list = adminCommand({
       limit: o.limit,
     });
     const rows = table(
-      ['NUMBER', 'COUNTRY', 'OPERATOR', 'SUPPLIER', 'STATE', 'LIVE ORDER'],
-      result.numbers.map((n) => [n.number, n.country, n.operator, n.supplier, n.removedAt ? `removed ${iso(n.removedAt)}` : n.online ? 'online' : 'offline', n.orderId ?? '-']),
+      ['NUMBER', 'COUNTRY', 'OPERATOR', 'SUPPLIER', 'STATE', 'ORDERS', 'SMS', 'LIVE ORDER'],
+      result.numbers.map((n) => [n.number, n.country, n.operator, n.supplier, stateOf(n), n.health.orders, n.health.delivered, n.orderId ?? '-']),
     );
     return { json: result, text: paged(rows, result.count, o, 'numbers') };
+  },
+});
+
+const show = adminCommand({
+  name: 'admin number show',
+  summary: 'one number: its state (and why it rests), and per project the orders it took, the SMS delivered, the last SMS',
+  flags: { number: NUMBER },
+  async run(p, o) {
+    const n = await p.numbers.show(o.number);
+    const h = n.health;
+    const head = fields([
+      ['number', n.number],
+      ['supplier', n.supplier],
+      ['country', `${n.country}, operator ${n.operator}`],
+      ['state', stateOf(n)],
+      ['live order', n.orderId ?? '-'],
+      ['last seen', n.lastSeenAt === null ? 'never' : iso(n.lastSeenAt)],
+      ['health', `${h.orders} orders, ${h.delivered} with SMS, last SMS ${h.lastSmsAt === null ? 'never' : iso(h.lastSmsAt)}, ${h.failuresInRow} in a row without SMS`],
+    ]);
+    const projects = table(
+      ['PROJECT', 'ORDERS', 'SMS', 'LAST SMS'],
+      h.projects.map((pr) => [`${pr.enname} (${pr.myPid})`, pr.orders, pr.delivered, pr.lastSmsAt === null ? '-' : iso(pr.lastSmsAt)]),
+    );
+    return { json: n, text: h.projects.length ? `${head}\n\n${projects}` : head };
   },
 });
 
@@ -105,5 +134,5 @@ const blacklistRemove = adminCommand({
   },
 });
 
-export const NUMBER_COMMANDS = [list, transfer, remove];
+export const NUMBER_COMMANDS = [list, show, transfer, remove];
 export const BLACKLIST_COMMANDS = [blacklistList, blacklistAdd, blacklistRemove];

@@ -3,9 +3,13 @@ import { z } from 'zod';
 import { wholeNumber } from '../../config.js';
 import { MAX_PER_SECOND_LIMIT, type SmppAccount } from '../../domain/smpp.js';
 import type { SupplierSummary } from '../../domain/suppliers.js';
-import { basisPoints, channel, option, repeated, required, text, toggle, UsageError } from '../args.js';
+import { MAX_NOTE_LENGTH } from '../../domain/suppliers.js';
+import { basisPoints, cents, channel, option, repeated, required, text, toggle, UsageError } from '../args.js';
 import { adminCommand } from '../database.js';
 import { fields, iso, table } from '../output.js';
+
+/** The audit log's actor for changes made from the command line, which has no signed-in user. */
+const COMMAND_LINE = { id: null, name: 'command line' };
 
 const SUPPLIER = required('NAME', "the supplier's name", text);
 
@@ -118,6 +122,21 @@ const share = adminCommand({
   },
 });
 
+const payout = adminCommand({
+  name: 'admin supplier payout',
+  summary: 'book money paid to the supplier: a payout transfer from its balance (at most the balance), audited',
+  details: 'Example: fastpva admin supplier payout --supplier "GoIP rack" --amount 12500 --note "bank transfer 2026-03-01" --json',
+  flags: {
+    supplier: SUPPLIER,
+    amount: required('CENTS', 'how much was paid, in cents', cents),
+    note: option('TEXT', `what it was (a transfer reference), at most ${MAX_NOTE_LENGTH} characters`, text),
+  },
+  async run(p, o) {
+    const result = await p.suppliers.payout(COMMAND_LINE, { supplier: o.supplier, amount: o.amount, note: o.note });
+    return { json: result, text: `Paid out ${result.amount} cents to ${result.supplier}; ${result.balance} cents still owed` };
+  },
+});
+
 function describeSmpp(a: SmppAccount): string {
   return fields([
     ['system_id', a.systemId],
@@ -160,4 +179,4 @@ const smpp = adminCommand({
   },
 });
 
-export const SUPPLIER_COMMANDS = [list, show, create, rotateKey, setEnabled('disable'), setEnabled('enable'), channels, share, smpp];
+export const SUPPLIER_COMMANDS = [list, show, create, rotateKey, setEnabled('disable'), setEnabled('enable'), channels, share, payout, smpp];

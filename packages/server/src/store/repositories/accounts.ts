@@ -84,6 +84,10 @@ export class AccountRepository {
     return this.db.selectFrom('accounts').selectAll().where('user_id', '=', userId).executeTakeFirst();
   }
 
+  findBySupplier(supplierId: number): Promise<AccountRow | undefined> {
+    return this.db.selectFrom('accounts').selectAll().where('supplier_id', '=', supplierId).executeTakeFirst();
+  }
+
   findById(id: number): Promise<AccountRow | undefined> {
     return this.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
   }

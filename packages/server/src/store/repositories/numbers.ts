@@ -38,6 +38,8 @@ export interface FreeNumberQuery {
   operators?: string[] | undefined;
   /** Never numbers that start with these digits. */
   excludePrefixes?: string[] | undefined;
+  /** Numbers resting until after this moment are passed over. */
+  now: number;
 }
 
 export type FreeNumber = Pick<NumberRow, 'id' | 'number' | 'supplier_id' | 'country' | 'operator'>;
@@ -46,15 +48,30 @@ export interface NumberFilter {
   supplierId?: number | undefined;
   country?: string | undefined;
   online?: boolean | undefined;
-  /** Removed numbers instead of the pool. */
-  removed: boolean;
+  /** Only this number. */
+  number?: string | undefined;
+  /** Removed numbers instead of the pool; undefined: both. */
+  removed?: boolean | undefined;
 }
 
-/** A number as admins list it: its supplier's name and the public id of its live order. */
-export type NumberListRow = Pick<NumberRow, 'number' | 'country' | 'operator' | 'online' | 'removed_at' | 'created_at'> & {
+/** A number as admins and its supplier list it: its supplier's name and the public id of its live order. */
+export type NumberListRow = Pick<
+  NumberRow,
+  'id' | 'number' | 'country' | 'operator' | 'online' | 'removed_at' | 'last_seen_at' | 'consecutive_failures' | 'rested_until' | 'created_at'
+> & {
   supplier: string;
   order_id: string | null;
 };
+
+/** What a number did for one project: orders taken, how many got an SMS, and the last SMS delivered. */
+export interface NumberHealthRow {
+  number_id: number;
+  project_id: number;
+  enname: string;
+  orders: number;
+  delivered: number;
+  last_sms_at: number | null;
+}
 
 /** Bound parameters per statement stay far below SQLite's (32766) and Postgres' (65535) limits. */
 const CHUNK = 1000;
@@ -76,13 +93,15 @@ function findFreeQuery(shape: FreeShape, rowLocks: boolean) {
 
 /** NumberRepository.findFree's query for one shape. */
 function findFreeFor(shape: FreeShape, rowLocks: boolean) {
-  return prepared((db, projectId: number, channelId: number, userId: number, bound: number | string, countries: string[], operators: string[], prefixes: string[]) => {
+  return prepared((db, projectId: number, channelId: number, userId: number, now: number, bound: number | string, countries: string[], operators: string[], prefixes: string[]) => {
     let q = db
       .selectFrom('numbers as n')
       .select(['n.id', 'n.number', 'n.supplier_id', 'n.country', 'n.operator'])
       .where('n.online', '=', 1)
       .where('n.active_order_id', 'is', null)
       .where('n.removed_at', 'is', null)
+      // Resting: too many orders in a row ended without an SMS (domain/number-health.ts).
+      .where((eb) => eb.or([eb('n.rested_until', 'is', null), eb('n.rested_until', '<=', now)]))
       // Most rows of a busy pool fail here (already used for the project), so it is checked first.
       .where(({ not, exists, selectFrom }) =>
         not(
@@ -357,7 +376,9 @@ export class NumberRepository {
   }
 
   async list(filter: NumberFilter, page: { offset: number; limit: number }): Promise<{ count: number; rows: NumberListRow[] }> {
-    let q = this.db.selectFrom('numbers as n').where('n.removed_at', filter.removed ? 'is not' : 'is', null);
+    let q = this.db.selectFrom('numbers as n');
+    if (filter.removed !== undefined) q = q.where('n.removed_at', filter.removed ? 'is not' : 'is', null);
+    if (filter.number !== undefined) q = q.where('n.number', '=', filter.number);
     if (filter.supplierId !== undefined) q = q.where('n.supplier_id', '=', filter.supplierId);
     if (filter.country !== undefined) q = q.where('n.country', '=', filter.country);
     if (filter.online !== undefined) q = q.where('n.online', '=', filter.online ? 1 : 0);
@@ -366,7 +387,20 @@ export class NumberRepository {
       q
         .innerJoin('suppliers as s', 's.id', 'n.supplier_id')
         .leftJoin('orders as o', 'o.id', 'n.active_order_id')
-        .select(['n.number', 'n.country', 'n.operator', 'n.online', 'n.removed_at', 'n.created_at', 's.name as supplier', 'o.public_id as order_id'])
+        .select([
+          'n.id',
+          'n.number',
+          'n.country',
+          'n.operator',
+          'n.online',
+          'n.removed_at',
+          'n.last_seen_at',
+          'n.consecutive_failures',
+          'n.rested_until',
+          'n.created_at',
+          's.name as supplier',
+          'o.public_id as order_id',
+        ])
         .orderBy('n.id')
         .offset(page.offset)
         .limit(page.limit)
@@ -387,7 +421,7 @@ export class NumberRepository {
     const run = findFreeQuery(query.number !== undefined ? 'number' : range, this.dialect.rowLocks);
     const bound = query.number ?? query.fromDraw;
     const prefixes = (query.excludePrefixes ?? []).map((p) => `${p}%`);
-    return (await run(this.db, this.dialect.name, query.projectId, query.channelId, query.userId, bound, countries, query.operators ?? [], prefixes)).rows[0];
+    return (await run(this.db, this.dialect.name, query.projectId, query.channelId, query.userId, query.now, bound, countries, query.operators ?? [], prefixes)).rows[0];
   }
 
   /**
@@ -422,6 +456,61 @@ export class NumberRepository {
       .where('id', '=', numberId)
       .where('active_order_id', '=', orderId)
       .execute();
+  }
+
+  /**
+   * An order on the number ended without an SMS: one more in a row, and once there are `restAfter`
+   * (0 = never) the number rests until `restUntil`. One statement, so concurrent ends count each.
+   */
+  async countFailure(numberId: number, restAfter: number, restUntil: number): Promise<void> {
+    await this.db
+      .updateTable('numbers')
+      .set((eb) => ({
+        consecutive_failures: eb('consecutive_failures', '+', 1),
+        rested_until:
+          restAfter > 0
+            ? eb.case().when('consecutive_failures', '>=', restAfter - 1).then(restUntil).else(eb.ref('rested_until')).end()
+            : eb.ref('rested_until'),
+      }))
+      .where('id', '=', numberId)
+      .execute();
+  }
+
+  /** An SMS was delivered on the number: the failures in a row start again from 0. */
+  async clearFailures(numberId: number): Promise<void> {
+    await this.db.updateTable('numbers').set({ consecutive_failures: 0 }).where('id', '=', numberId).where('consecutive_failures', '>', 0).execute();
+  }
+
+  /** Per number and project: orders taken, orders that got an SMS, and the last SMS delivered (index orders_number_health). */
+  async health(numberIds: number[]): Promise<NumberHealthRow[]> {
+    if (numberIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('orders as o')
+      .innerJoin('projects as p', 'p.id', 'o.project_id')
+      .select((eb) => [
+        'o.number_id',
+        'o.project_id',
+        'p.enname',
+        eb.fn.countAll<number | string>().as('orders'),
+        eb.fn.sum<number | string>(eb.case().when('o.sms_status', '=', 'received').then(1).else(0).end()).as('delivered'),
+        eb.fn
+          .max(eb.selectFrom('inbound_sms as m').select((e) => e.fn.max('m.received_at').as('at')).whereRef('m.order_id', '=', 'o.id'))
+          .as('last_sms_at'),
+      ])
+      .where('o.number_id', 'in', numberIds)
+      .groupBy(['o.number_id', 'o.project_id', 'p.enname'])
+      .orderBy('o.number_id')
+      .orderBy('o.project_id')
+      .execute();
+    // count() and sum() arrive as strings from Postgres.
+    return rows.map((r) => ({
+      number_id: r.number_id,
+      project_id: r.project_id,
+      enname: r.enname,
+      orders: Number(r.orders),
+      delivered: Number(r.delivered),
+      last_sms_at: r.last_sms_at === null ? null : Number(r.last_sms_at),
+    }));
   }
 
   async recordUsage(usage: { numberId: number; projectId: number; userId: number; orderId: number; now: number }): Promise<void> {

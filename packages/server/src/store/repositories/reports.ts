@@ -50,6 +50,30 @@ export class ReportRepository {
     return rows.map((r) => ({ day: Number(r.day), kind: r.kind, amount: Number(r.amount) }));
   }
 
+  /**
+   * A supplier's orders created in [from, to) by day (epoch days): how many, how many got an SMS, how many
+   * ended without one (index orders_supplier_day). One grouping key, counted with sums: grouping by day and
+   * status as well sorted every row and cost SQLite 3 to 9 times as much (200,000 orders: 1.3 s against 0.14 to 0.5 s).
+   */
+  async supplierOrdersByDay(supplierId: number, from: number, to: number): Promise<{ day: number; orders: number; received: number; failed: number }[]> {
+    const { rows } = await sql<{ day: number | string; n: number | string; received: number | string; failed: number | string }>`
+      select created_at / ${sql.lit(DAY_MS)} as day, count(*) as n,
+        sum(case when sms_status = 'received' then 1 else 0 end) as received,
+        sum(case when sms_status = 'failed' then 1 else 0 end) as failed
+      from orders where supplier_id = ${supplierId} and created_at >= ${from} and created_at < ${to}
+      group by created_at / ${sql.lit(DAY_MS)}`.execute(this.db);
+    return rows.map((r) => ({ day: Number(r.day), orders: Number(r.n), received: Number(r.received), failed: Number(r.failed) }));
+  }
+
+  /** Cents of supplier shares credited to the account in [from, to), by day (index transfers_credit_day). */
+  async sharesByDay(accountId: number, from: number, to: number): Promise<{ day: number; amount: number }[]> {
+    const { rows } = await sql<{ day: number | string; amount: number | string }>`
+      select created_at / ${sql.lit(DAY_MS)} as day, sum(amount) as amount
+      from transfers where credit_account_id = ${accountId} and kind = 'supplier_share' and created_at >= ${from} and created_at < ${to}
+      group by created_at / ${sql.lit(DAY_MS)}`.execute(this.db);
+    return rows.map((r) => ({ day: Number(r.day), amount: Number(r.amount) }));
+  }
+
   /** One sample per `at`: a second node sampling the same interval changes nothing. */
   async sampleOnline(at: number, online: number): Promise<void> {
     await this.db

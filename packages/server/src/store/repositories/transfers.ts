@@ -89,6 +89,23 @@ export class TransferRepository {
     return net;
   }
 
+  /** A supplier's account: every share credited to it and every payout taken from it, in cents. */
+  async supplierTotals(accountId: number): Promise<{ earned: number; paidOut: number }> {
+    const rows = await this.db
+      .selectFrom('transfers')
+      .select(['kind', (eb) => eb.fn.sum<string | number>('amount').as('total')])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('credit_account_id', '=', accountId), eb('kind', '=', 'supplier_share')]),
+          eb.and([eb('debit_account_id', '=', accountId), eb('kind', '=', 'payout')]),
+        ]),
+      )
+      .groupBy('kind')
+      .execute();
+    const total = (kind: string) => Number(rows.find((r) => r.kind === kind)?.total ?? 0);
+    return { earned: total('supplier_share'), paidOut: total('payout') };
+  }
+
   /** Per account: the holds no charge, refund or expiry has resolved yet. */
   async openHoldsByAccount(): Promise<Map<number, number>> {
     const rows = await this.db
