@@ -7,7 +7,8 @@ import { asDomainError, type DomainErrorCode } from '../../domain/errors.js';
 import { MAX_NUMBERS_PER_CALL } from '../../domain/suppliers.js';
 import type { Platform } from '../../domain/platform.js';
 import type { SupplierRow } from '../../store/schema.js';
-import { bearerToken, parseWith, sendJson, withPath } from '../http.js';
+import { jsonReply, zodRoutes } from '../contract.js';
+import { bearerToken, sendJson } from '../http.js';
 import type { Limits } from '../limits.js';
 import { asRejection, jsonShape, missingRoute, Rejection, sendRejection } from '../rejections.js';
 
@@ -47,10 +48,21 @@ const smsBody = z.object({
   receivedAt: z.iso.datetime({ offset: true }).optional(),
 });
 
+const refusal = z.object({ error: z.object({ code: z.string(), message: z.string() }).loose() });
+const refusals = {
+  400: jsonReply('The request is malformed: `error.message` names the field', refusal),
+  401: jsonReply('No such supplier key', refusal),
+  429: jsonReply('Over the rate limit: retry after `Retry-After` seconds', refusal),
+  503: jsonReply('The database stayed busy: retry', refusal),
+};
+
+const smsAnswer = z.object({ accepted: z.literal(true), orderId: z.string().nullable(), reason: z.string().optional(), duplicate: z.literal(true).optional() });
+
 const supplierOf = new WeakMap<FastifyRequest, SupplierRow>();
 
-export async function supplierApi(app: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
+export async function supplierApi(fastify: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
   const { suppliers, inboundSms, clock } = platform;
+  const app = zodRoutes(fastify, { tag: 'Supplier push API', security: ['supplierBearer'], issues: 'withPath' });
 
   // onRequest, before the body is read: a stranger or a caller over its limit never gets 8 MiB parsed.
   app.addHook('onRequest', async (request) => {
@@ -73,36 +85,65 @@ export async function supplierApi(app: FastifyInstance, { platform, limits }: { 
     throw missingRoute(app, request);
   });
 
-  app.put('/numbers', async (request, reply) => {
-    const body = parseWith(registerBody, request.body, withPath);
-    const result = await suppliers.registerNumbers(supplier(request).id, body.numbers);
-    return sendJson(reply, JSON.stringify(result));
-  });
+  app.put(
+    '/numbers',
+    {
+      schema: {
+        summary: 'Register numbers (country, operator, where the SIM sits)',
+        body: registerBody,
+        response: { 200: jsonReply('How many were registered', z.object({ registered: z.number().int() })), ...refusals, 409: jsonReply('A number belongs to another supplier', refusal) },
+      },
+    },
+    async (request, reply) => {
+      const result = await suppliers.registerNumbers(supplier(request).id, request.body.numbers);
+      return sendJson(reply, JSON.stringify(result));
+    },
+  );
 
-  app.post('/numbers/online', async (request, reply) => {
-    const body = parseWith(onlineBody, request.body, withPath);
-    const result = await suppliers.setOnline(supplier(request).id, body.numbers);
-    return sendJson(reply, JSON.stringify(result));
-  });
+  app.post(
+    '/numbers/online',
+    {
+      schema: {
+        summary: 'Say which numbers are online now (the rest of yours go offline)',
+        body: onlineBody,
+        response: { 200: jsonReply('How many are online', z.object({ online: z.number().int() })), ...refusals, 404: jsonReply('A number was never registered', refusal) },
+      },
+    },
+    async (request, reply) => {
+      const result = await suppliers.setOnline(supplier(request).id, request.body.numbers);
+      return sendJson(reply, JSON.stringify(result));
+    },
+  );
 
-  app.post('/sms', async (request, reply) => {
-    const body = parseWith(smsBody, request.body, withPath);
-    const result = await inboundSms.receive({
-      source: 'supplier-push',
-      sourceKey: body.id,
-      supplierId: supplier(request).id,
-      receiver: body.to,
-      sender: body.from,
-      text: body.text,
-      receivedAt: body.receivedAt ? Date.parse(body.receivedAt) : clock.now(),
-    });
-    // Why an accepted SMS went to no order (no live order, another service's, a notice with no code).
-    const answer = {
-      accepted: true,
-      orderId: result.orderId,
-      ...(result.reason === null ? {} : { reason: result.reason }),
-      ...(result.duplicate ? { duplicate: true } : {}),
-    };
-    return sendJson(reply, JSON.stringify(answer));
-  });
+  app.post(
+    '/sms',
+    {
+      schema: {
+        summary: 'Push an SMS a number received',
+        description: 'Idempotent on `id`: a repeat answers `duplicate: true` and changes nothing.',
+        body: smsBody,
+        response: { 200: jsonReply('Taken in; `orderId` is the order it went to (null: none, `reason` says why)', smsAnswer), ...refusals, 404: jsonReply('`to` was never registered', refusal) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const result = await inboundSms.receive({
+        source: 'supplier-push',
+        sourceKey: body.id,
+        supplierId: supplier(request).id,
+        receiver: body.to,
+        sender: body.from,
+        text: body.text,
+        receivedAt: body.receivedAt ? Date.parse(body.receivedAt) : clock.now(),
+      });
+      // Why an accepted SMS went to no order (no live order, another service's, a notice with no code).
+      const answer = {
+        accepted: true,
+        orderId: result.orderId,
+        ...(result.reason === null ? {} : { reason: result.reason }),
+        ...(result.duplicate ? { duplicate: true } : {}),
+      };
+      return sendJson(reply, JSON.stringify(answer));
+    },
+  );
 }

@@ -11,8 +11,8 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../../web/dist/', i
 /** The app's own pages (its router's paths): a reload or a shared link on any of them opens the app. */
 const PAGES = ['/', '/sign-in', '/sign-up', '/buy', '/orders', '/recharges', '/account', '/admin', '/admin/*'];
 
-/** The app loads its own scripts and styles only; ECharts and React set inline styles. */
-const CONTENT_SECURITY_POLICY = [
+/** The app loads its own scripts and styles only; ECharts and React set inline styles. /docs keeps it too. */
+export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",

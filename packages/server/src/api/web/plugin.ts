@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { asDomainError, type DomainErrorCode } from '../../domain/errors.js';
 import type { Platform } from '../../domain/platform.js';
 import type { WebSession } from '../../domain/sessions.js';
+import { zodRoutes } from '../contract.js';
 import type { Limits } from '../limits.js';
 import { asRejection, jsonShape, missingRoute, Rejection, sendRejection } from '../rejections.js';
 import { accountRoutes } from './account.js';
@@ -41,7 +42,8 @@ const BODY_LIMIT = 64 * 1024;
 const sameToken = (given: string, expected: string) =>
   given.length === expected.length && expected.length > 0 && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
 
-export async function webApi(app: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
+export async function webApi(fastify: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
+  const app = zodRoutes(fastify, { tag: 'Web app', security: ['webSession'], issues: 'withPath' });
   const sessions = new WeakMap<FastifyRequest, WebSession>();
   /** A signed-out browser's CSRF token, made on its first visit. */
   const signedOutTokens = new WeakMap<FastifyRequest, string>();
@@ -56,6 +58,8 @@ export async function webApi(app: FastifyInstance, { platform, limits }: { platf
 
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= BODY_LIMIT;
+    // Signing in and up need no session: the document says so.
+    if (route.config?.access === 'public') (route.schema ??= {}).security = [];
   });
 
   // onRequest: who is asking, and whether this state change comes from our own page, before any body is read.
