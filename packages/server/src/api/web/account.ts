@@ -4,6 +4,7 @@ import type { StartedSession } from '../../domain/sessions.js';
 import type { ZodApp } from '../contract.js';
 import type { WebContext } from './context.js';
 import { readCookie, SESSION_COOKIE, setSessionCookie } from './cookies.js';
+import * as replies from './replies.js';
 import * as schemas from './schemas.js';
 
 export function accountRoutes(app: ZodApp, web: WebContext): void {
@@ -27,9 +28,9 @@ export function accountRoutes(app: ZodApp, web: WebContext): void {
     return { ...sessionState(request), user: { username: started.session.username, role: started.session.role }, csrfToken: started.session.csrfToken };
   };
 
-  app.get('/session', { schema: { summary: 'Who is signed in, the CSRF token and the operator\'s rules' }, config: { access: 'public' } }, async (request) => sessionState(request));
+  app.get('/session', { schema: { summary: 'Who is signed in, the CSRF token and the operator\'s rules', response: replies.answers('The session state', replies.session) }, config: { access: 'public' } }, async (request) => sessionState(request));
 
-  app.post('/session', { schema: { summary: 'Sign in', body: schemas.signIn }, config: { access: 'public' } }, async (request, reply) => {
+  app.post('/session', { schema: { summary: 'Sign in', body: schemas.signIn, response: replies.answers('Signed in: the new session state', replies.session) }, config: { access: 'public' } }, async (request, reply) => {
     const body = request.body;
     await web.limits.passwordCheck(request);
     const started = await web.limits.authenticate(request, () => sessions.signIn(body.username, body.password, body.code));
@@ -42,14 +43,14 @@ export function accountRoutes(app: ZodApp, web: WebContext): void {
     return { user: null };
   });
 
-  app.post('/users', { schema: { summary: 'Sign up', body: schemas.signUp }, config: { access: 'public' } }, async (request, reply) => {
+  app.post('/users', { schema: { summary: 'Sign up', body: schemas.signUp, response: replies.answers('Signed up and in: the new session state', replies.session) }, config: { access: 'public' } }, async (request, reply) => {
     const body = request.body;
     await web.limits.passwordCheck(request);
     const user = await users.signUp(body);
     return signedIn(request, reply, await sessions.start(user.id));
   });
 
-  app.get('/me', { schema: { summary: 'Your account' } }, async (request) => {
+  app.get('/me', { schema: { summary: 'Your account', response: replies.answers('Your account', replies.me) } }, async (request) => {
     const session = web.session(request);
     const [user, secondFactor] = await Promise.all([users.show(session.username), sessions.secondFactorEnabled(session.userId)]);
     return {

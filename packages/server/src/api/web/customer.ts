@@ -8,6 +8,7 @@ import { projectStock, type StockRow } from '../../domain/stock.js';
 import type { ZodApp } from '../contract.js';
 import type { WebContext } from './context.js';
 import { SESSION_COOKIE, readCookie } from './cookies.js';
+import * as replies from './replies.js';
 import * as schemas from './schemas.js';
 
 /** One status word for both of an order's states (see schemas.ORDER_STATUSES). */
@@ -57,15 +58,19 @@ export function customerRoutes(app: ZodApp, web: WebContext): void {
   const { catalog, stock, orders, recharges, config, clock, events, sessions } = web.platform;
   const userId = (request: Parameters<WebContext['session']>[0]) => web.session(request).userId;
 
-  app.get('/projects', { schema: { summary: 'Projects for sale, with prices and free numbers by country', querystring: schemas.projectsQuery } }, async (request) => {
-    const q = request.query;
-    const query = { keyword: q.keyword, page: q.page, limit: q.limit };
-    const [{ count, projects }, rows] = await Promise.all([
-      q.favourites === 'true' ? catalog.listCollects(userId(request), query) : catalog.listProjects(userId(request), { ...query, channel: 'all' }),
-      stock.rows(),
-    ]);
-    return { count, projects: projects.map((p) => offer(p, rows)) };
-  });
+  app.get(
+    '/projects',
+    { schema: { summary: 'Projects for sale, with prices and free numbers by country', querystring: schemas.projectsQuery, response: replies.answers('A page of projects', replies.projects) } },
+    async (request) => {
+      const q = request.query;
+      const query = { keyword: q.keyword, page: q.page, limit: q.limit };
+      const [{ count, projects }, rows] = await Promise.all([
+        q.favourites === 'true' ? catalog.listCollects(userId(request), query) : catalog.listProjects(userId(request), { ...query, channel: 'all' }),
+        stock.rows(),
+      ]);
+      return { count, projects: projects.map((p) => offer(p, rows)) };
+    },
+  );
 
   app.put('/favourites/:myPid', { schema: { summary: 'Add a favourite', params: schemas.myPidParams } }, async (request) => {
     const { myPid } = request.params;
@@ -79,7 +84,7 @@ export function customerRoutes(app: ZodApp, web: WebContext): void {
     return { favourite: false };
   });
 
-  app.post('/orders', { schema: { summary: 'Buy a number', body: schemas.buy } }, async (request) => {
+  app.post('/orders', { schema: { summary: 'Buy a number', body: schemas.buy, response: replies.answers('The number and its order', replies.order) } }, async (request) => {
     const body = request.body;
     return orders.acquire({ userId: userId(request), myPid: body.myPid, locale: body.country });
   });

@@ -15,6 +15,7 @@ import { adminRoutes } from './admin.js';
 import { CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies.js';
 import type { WebContext } from './context.js';
 import { customerRoutes } from './customer.js';
+import { described } from './replies.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -58,8 +59,11 @@ export async function webApi(fastify: FastifyInstance, { platform, limits }: { p
 
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= BODY_LIMIT;
+    const schema = (route.schema ??= {});
     // Signing in and up need no session: the document says so.
-    if (route.config?.access === 'public') (route.schema ??= {}).security = [];
+    if (route.config?.access === 'public') schema.security = [];
+    // Most routes answer a domain object as it is; the refusals are the same everywhere.
+    schema.response ??= described('The result, as JSON');
   });
 
   // onRequest: who is asking, and whether this state change comes from our own page, before any body is read.
