@@ -336,6 +336,8 @@ export async function smsActivateApi(app: FastifyInstance, { platform, limits }:
   // The schemas describe the parameters for the document; params.ts reads them, each refusal a word.
   app.setValidatorCompiler(() => () => true);
   const described = {
+    tags: ['SMS-Activate protocol'],
+    security: [{ smsActivateKey: [] }],
     description: actions.description,
     response: {
       200: {
