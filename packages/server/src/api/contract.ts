@@ -55,7 +55,7 @@ export interface ReplyDoc {
 }
 
 export const jsonReply = (description: string, schema: ZodType, type = 'application/json'): ReplyDoc => ({ description, content: { [type]: { schema } } });
-export const textReply = (description: string, schema: ZodType): ReplyDoc => ({ description, content: { 'text/plain': { schema } } });
+export const textReply = (description: string, schema: ZodType, type = 'text/plain'): ReplyDoc => ({ description, content: { [type]: { schema } } });
 
 /** A surface's plugin instance once zodRoutes has set it up: what route modules take. */
 export type ZodApp = ReturnType<typeof zodRoutes>;

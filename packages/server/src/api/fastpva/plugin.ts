@@ -9,7 +9,7 @@ import { sendJson } from '../http.js';
 import type { Limits } from '../limits.js';
 import { asRejection, missingRoute, sendRejection } from '../rejections.js';
 import * as params from './params.js';
-import { reply as answers } from './replies.js';
+import { answers } from './replies.js';
 import * as replies from './replies.js';
 import * as wire from './wire.js';
 

@@ -15,7 +15,7 @@ const failed = (data: ZodType) => z.object({ code: z.literal(-1), data });
 const refusal = failed(z.string().describe('What went wrong, in FASTPVA\'s words'));
 
 /** HTTP 200 in every case: the success shape, any other -1 shape the route has, or a refusal message. */
-export const reply = (description: string, data: ZodType, ...otherFailures: ZodType[]) =>
+export const answers = (description: string, data: ZodType, ...otherFailures: ZodType[]) =>
   jsonReply(description, z.union([ok(data), ...otherFailures, refusal]));
 
 const done = (word: string) => z.literal(word);

@@ -118,7 +118,7 @@ export function customerRoutes(app: ZodApp, web: WebContext): void {
 
   app.get('/orders', { schema: { summary: 'Your order history', querystring: schemas.historyQuery } }, async (request) => orders.list(userId(request), historyQuery(request.query)));
 
-  app.get('/orders.csv', { schema: { summary: 'Your order history as CSV', querystring: schemas.historyQuery } }, async (request, reply) => {
+  app.get('/orders.csv', { schema: { summary: 'Your order history as CSV', querystring: schemas.historyQuery, response: { 200: replies.file('One line per order', 'text/csv') } } }, async (request, reply) => {
     const query = historyQuery(request.query);
     const lines = [CSV_COLUMNS.join(',')];
     for (let page = 1; lines.length <= CSV_MAX_ROWS; page++) {
@@ -145,7 +145,7 @@ export function customerRoutes(app: ZodApp, web: WebContext): void {
   // Server-sent events: a line for each change to one of the user's orders (taken, SMS, ended), from
   // the domain's events, so the page refreshes what changed within moments. Events reach the streams
   // of this process only; the page also refreshes on its own now and then (another process's SMS).
-  app.get('/events', { schema: { summary: 'Server-sent events: a line per change to one of your orders' } }, async (request, reply: FastifyReply) => {
+  app.get('/events', { schema: { summary: 'Server-sent events: a line per change to one of your orders', response: { 200: replies.file('`event: order` with `{"orderId","change"}`, change `created`, `sms` or `ended`', 'text/event-stream') } } }, async (request, reply: FastifyReply) => {
     const { userId: owner } = web.session(request);
     const token = readCookie(request, SESSION_COOKIE);
     // Hijacked: the stream outlives the handler timeout, which is for requests that answer once.

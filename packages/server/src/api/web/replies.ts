@@ -1,7 +1,7 @@
 // What the web app's main routes answer, as zod schemas for the OpenAPI document (contract.ts). The
 // handlers return domain objects; the test of the document checks real replies against these.
 import { z } from 'zod';
-import { jsonReply, type ReplyDoc } from '../contract.js';
+import { jsonReply, textReply, type ReplyDoc } from '../contract.js';
 
 const cents = z.number().int().describe('US cents');
 const epochMs = z.number().int().describe('Epoch milliseconds');
@@ -19,6 +19,9 @@ const REFUSALS: Record<number, ReplyDoc> = {
 
 /** 200 with `schema`, and the refusals every web route may give. */
 export const answers = (description: string, schema: z.ZodType) => ({ 200: jsonReply(description, schema), ...REFUSALS });
+
+/** A reply that is not JSON: a CSV file, an event stream. */
+export const file = (description: string, type: string): ReplyDoc => textReply(description, z.string(), type);
 
 /** A route whose answer is a domain object not spelled out here: described, with its refusals. */
 export const described = (description: string) => ({ 200: { description }, ...REFUSALS });
