@@ -24,12 +24,12 @@ const STATUS: Partial<Record<DomainErrorCode, number>> = {
 const field = () => z.string().regex(/^[^\0]*$/, 'must not contain a NUL character');
 
 const numberEntry = z.object({
-  number: field().min(1).max(32),
-  country: field().min(2).max(2),
-  operator: field().max(64).optional(),
+  number: field().min(1).max(32).describe('International digits'),
+  country: field().min(2).max(2).describe('ISO 3166 alpha-2'),
+  operator: field().max(64).optional().describe('The SIM\'s operator (`vodafone`); absent: `any`'),
   // Where the SIM sits, for gateways that report a device and SIM slot or port instead of the number.
-  device: field().min(1).max(100).nullish(),
-  slot: z.number().int().min(0).max(9999).nullish(),
+  device: field().min(1).max(100).nullish().describe('The phone\'s or gateway\'s id'),
+  slot: z.number().int().min(0).max(9999).nullish().describe('The SIM slot or port'),
 });
 
 const registerBody = z.object({ numbers: z.array(numberEntry).max(MAX_NUMBERS_PER_CALL) });
@@ -40,12 +40,12 @@ const onlineBody = z.object({
 });
 
 const smsBody = z.object({
-  id: z.union([field().min(1).max(200), z.number().int().nonnegative().transform(String)]),
-  to: field().min(1).max(32),
-  from: field().max(64).default(''),
+  id: z.union([field().min(1).max(200), z.number().int().nonnegative().transform(String)]).describe('Your id of the message: the same id twice is taken once'),
+  to: field().min(1).max(32).describe('The number that received it'),
+  from: field().max(64).default('').describe('The sender as the SMS names it'),
   // The SMS text as received, NUL characters included: the domain cleans it.
   text: z.string().max(10_000),
-  receivedAt: z.iso.datetime({ offset: true }).optional(),
+  receivedAt: z.iso.datetime({ offset: true }).optional().describe('When the SIM received it; absent: now'),
 });
 
 const refusal = z.object({ error: z.object({ code: z.string(), message: z.string() }).loose() });
