@@ -4,7 +4,7 @@
 // Replies keep their bytes: a response schema documents a reply, it never serialises one.
 import type { FastifyInstance, FastifyTypeProvider } from 'fastify';
 import type { ZodType, z } from 'zod';
-import { parseWith, withPath } from './http.js';
+import { parseWith } from './http.js';
 
 /** Types `request.query`, `request.params` and `request.body` as what their zod schemas return. */
 export interface ZodTypeProvider extends FastifyTypeProvider {
@@ -20,8 +20,8 @@ export interface SurfaceDoc {
   tag: string;
   /** How a caller proves who it is: names of the document's security schemes (none: open to all). */
   security?: string[];
-  /** How the first zod issue becomes the error message (default: the issue's own message). */
-  issues?: IssueFormat | 'withPath';
+  /** How the first zod issue becomes the error message (default: the issue's own message; `withPath` names the field). */
+  issues?: IssueFormat;
 }
 
 /**
@@ -30,11 +30,10 @@ export interface SurfaceDoc {
  * DomainError that its error handler words. Every route declared on it is listed under `tag`.
  */
 export function zodRoutes(app: FastifyInstance, surface: SurfaceDoc) {
-  const format = surface.issues === 'withPath' ? withPath : surface.issues;
   app.setValidatorCompiler(({ schema }) => (data: unknown) => {
     try {
       // Fastify hands an absent part (no body) over as null; the handlers always read it as undefined.
-      return { value: parseWith(schema as ZodType, data === null ? undefined : data, format) };
+      return { value: parseWith(schema as ZodType, data === null ? undefined : data, surface.issues) };
     } catch (error) {
       return { error: error as Error };
     }

@@ -8,9 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { z, ZodType } from 'zod';
 import { CONTENT_SECURITY_POLICY } from './web/app-files.js';
-
-export const OPENAPI_PATH = '/openapi.json';
-export const DOCS_PREFIX = '/docs';
+import { SESSION_COOKIE } from './web/cookies.js';
 
 /** A zod schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect): what a client sends, or what it gets. */
 function jsonSchema(schema: ZodType, io: 'input' | 'output'): Record<string, unknown> {
@@ -34,7 +32,7 @@ const SECURITY_SCHEMES = {
   smsActivateKey: { type: 'apiKey', in: 'query', name: 'api_key', description: 'The customer API key, in the query or the form body (SMS-Activate protocol).' },
   customerBearer: { type: 'http', scheme: 'bearer', description: 'The customer API key as a Bearer token (5SIM API).' },
   supplierBearer: { type: 'http', scheme: 'bearer', description: 'A supplier key (`fastpva admin supplier create`).' },
-  webSession: { type: 'apiKey', in: 'cookie', name: 'fastpva_session', description: 'The web app session; state-changing calls also send `X-CSRF-Token`.' },
+  webSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The web app session; state-changing calls also send `X-CSRF-Token`.' },
   metricsToken: { type: 'http', scheme: 'bearer', description: '`METRICS_TOKEN`; without one, only clients on this host.' },
 } as const;
 
@@ -65,10 +63,10 @@ async function docs(app: FastifyInstance): Promise<void> {
     },
   });
 
-  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(fastifySwaggerUi, {
-    routePrefix: DOCS_PREFIX,
+    routePrefix: '/docs',
     // Nothing leaves this server: no call to swagger.io's online validator.
     uiConfig: { validatorUrl: null, deepLinking: true },
     staticCSP: CONTENT_SECURITY_POLICY,

@@ -8,7 +8,7 @@ import { MAX_NUMBERS_PER_CALL } from '../../domain/suppliers.js';
 import type { Platform } from '../../domain/platform.js';
 import type { SupplierRow } from '../../store/schema.js';
 import { jsonReply, zodRoutes } from '../contract.js';
-import { bearerToken, sendJson } from '../http.js';
+import { bearerToken, sendJson, withPath } from '../http.js';
 import type { Limits } from '../limits.js';
 import { asRejection, jsonShape, missingRoute, Rejection, sendRejection } from '../rejections.js';
 
@@ -62,7 +62,7 @@ const supplierOf = new WeakMap<FastifyRequest, SupplierRow>();
 
 export async function supplierApi(fastify: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
   const { suppliers, inboundSms, clock } = platform;
-  const app = zodRoutes(fastify, { tag: 'Supplier push API', security: ['supplierBearer'], issues: 'withPath' });
+  const app = zodRoutes(fastify, { tag: 'Supplier push API', security: ['supplierBearer'], issues: withPath });
 
   // onRequest, before the body is read: a stranger or a caller over its limit never gets 8 MiB parsed.
   app.addHook('onRequest', async (request) => {

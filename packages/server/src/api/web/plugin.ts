@@ -8,6 +8,7 @@ import { asDomainError, type DomainErrorCode } from '../../domain/errors.js';
 import type { Platform } from '../../domain/platform.js';
 import type { WebSession } from '../../domain/sessions.js';
 import { zodRoutes } from '../contract.js';
+import { withPath } from '../http.js';
 import type { Limits } from '../limits.js';
 import { asRejection, jsonShape, missingRoute, Rejection, sendRejection } from '../rejections.js';
 import { accountRoutes } from './account.js';
@@ -44,7 +45,7 @@ const sameToken = (given: string, expected: string) =>
   given.length === expected.length && expected.length > 0 && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
 
 export async function webApi(fastify: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
-  const app = zodRoutes(fastify, { tag: 'Web app', security: ['webSession'], issues: 'withPath' });
+  const app = zodRoutes(fastify, { tag: 'Web app', security: ['webSession'], issues: withPath });
   const sessions = new WeakMap<FastifyRequest, WebSession>();
   /** A signed-out browser's CSRF token, made on its first visit. */
   const signedOutTokens = new WeakMap<FastifyRequest, string>();
