@@ -6,6 +6,7 @@ import { DEFAULT_FIVESIM, fivesimApi, type FivesimOptions } from './fivesim/plug
 import { rejectionShape as fivesimShape } from './fivesim/wire.js';
 import { ingestApi } from './ingest/plugin.js';
 import { rejectionShape as fastpvaShape } from './fastpva/wire.js';
+import { apiDocs } from './docs.js';
 import { DEFAULT_RATE_LIMITS, setUpLimits, type RateLimitConfig } from './limits.js';
 import { loggerOptions, type LogOptions } from './logging.js';
 import { DEFAULT_METRICS, opsApi, type MetricsConfig } from './ops.js';
@@ -99,10 +100,14 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
+  // A response schema documents a reply (contract.ts); the reply is sent as the handler made it.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   const limits = await setUpLimits(app, options.rateLimits ?? DEFAULT_RATE_LIMITS);
   app.setNotFoundHandler(async (request) => {
     throw missingRoute(app, request);
   });
+  // Before the surfaces: it lists each route as the route is declared.
+  await app.register(apiDocs);
   await app.register(opsApi, { platform, limits, metrics: options.metrics ?? DEFAULT_METRICS });
   await app.register(fastpvaApi, { platform, limits, prefix: FASTPVA_PREFIX });
   await app.register(supplierApi, { platform, limits, prefix: '/supplier/v1' });

@@ -3,9 +3,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { z } from 'zod';
 import { sameSecret } from '../domain/ids.js';
 import type { Platform } from '../domain/platform.js';
 import type { LiveStats } from '../domain/stats.js';
+import { jsonReply } from './contract.js';
 import { bearerToken, sendJson } from './http.js';
 import type { Limits } from './limits.js';
 import { Rejection } from './rejections.js';
@@ -39,6 +41,8 @@ function authorizeScrape(request: FastifyRequest, token: string | undefined): vo
     throw new Rejection(401, 'unauthorized', 'A valid bearer token is required', {}, { 'www-authenticate': 'Bearer' });
   }
 }
+
+const health = z.object({ status: z.enum(['ok', 'unavailable']), database: z.string() });
 
 async function ops(app: FastifyInstance, { platform, limits, metrics }: { platform: Platform; limits: Limits; metrics: MetricsConfig }): Promise<void> {
   const registry = new Registry();
@@ -158,7 +162,7 @@ async function ops(app: FastifyInstance, { platform, limits, metrics }: { platfo
     unsubscribe.forEach((off) => off());
   });
 
-  app.get('/metrics', async (request, reply) => {
+  app.get('/metrics', { schema: { tags: ['Operations'], summary: 'Prometheus metrics', security: [{ metricsToken: [] }] } }, async (request, reply) => {
     await limits.authenticate(request, async () => authorizeScrape(request, metrics.token));
     return reply.type(registry.contentType).send(await registry.metrics());
   });
@@ -167,6 +171,11 @@ async function ops(app: FastifyInstance, { platform, limits, metrics }: { platfo
   app.route({
     method: ['GET', 'HEAD'],
     url: '/healthz',
+    schema: {
+      tags: ['Operations'],
+      summary: 'Is the server up, and its database',
+      response: { 200: jsonReply('Up', health), 503: jsonReply('The database does not answer', health) },
+    },
     handler: async (request, reply) => {
       try {
         await platform.stats.ping();

@@ -5,6 +5,7 @@
 import type { Store } from '../store/store.js';
 import { TtlCache } from './cache.js';
 import type { Clock } from './clock.js';
+import { DomainError } from './errors.js';
 
 export interface StockRow {
   myPid: number;
@@ -23,10 +24,32 @@ export interface StockRow {
   count: number;
 }
 
+/** Free numbers of one project in one country (every operator together). */
+export interface CountryStock {
+  country: string;
+  count: number;
+}
+
+/**
+ * One project's free numbers by country, most first: each country it sells in (a priced country with
+ * none free at 0). The buy page and FASTPVA's stock route read it.
+ */
+export function projectStock(rows: StockRow[], myPid: number): CountryStock[] {
+  const free = new Map<string, number>();
+  for (const row of rows) if (row.myPid === myPid) free.set(row.country, (free.get(row.country) ?? 0) + row.count);
+  return [...free].map(([country, count]) => ({ country, count })).sort((a, b) => b.count - a.count || a.country.localeCompare(b.country));
+}
+
 const STOCK_TTL_MS = 10_000;
 
+interface StockTable {
+  rows: StockRow[];
+  /** Every open project, those with no row (nothing free, no country prices) too. */
+  open: Set<number>;
+}
+
 export class StockService {
-  private readonly table: TtlCache<'all', StockRow[]>;
+  private readonly table: TtlCache<'all', StockTable>;
 
   constructor(
     private readonly store: Store,
@@ -37,7 +60,14 @@ export class StockService {
 
   /** Every (project, country, operator) with free numbers, or with a price and none free. */
   async rows(): Promise<StockRow[]> {
-    return (await this.table.get('all', () => this.compute()))!;
+    return (await this.read()).rows;
+  }
+
+  /** An open project's free numbers by country; `Invalid Service ID` for a project not for sale. */
+  async ofProject(myPid: number): Promise<CountryStock[]> {
+    const table = await this.read();
+    if (!table.open.has(myPid)) throw new DomainError('PROJECT_NOT_FOUND', 'Invalid Service ID');
+    return projectStock(table.rows, myPid);
   }
 
   /** A project changed in this process: count again on the next read (other processes within STOCK_TTL_MS). */
@@ -45,7 +75,11 @@ export class StockService {
     this.table.clear();
   }
 
-  private async compute(): Promise<StockRow[]> {
+  private async read(): Promise<StockTable> {
+    return (await this.table.get('all', () => this.compute()))!;
+  }
+
+  private async compute(): Promise<StockTable> {
     const read = this.store.read;
     const [projects, free] = await Promise.all([read.catalog.openProjects(), read.numbers.freeCounts()]);
     const prices = await read.catalog.countryPrices(projects.filter((p) => p.support_country).map((p) => p.id));
@@ -69,6 +103,6 @@ export class StockService {
       // Priced countries with nothing free still show, at 0.
       for (const [country, price] of own ?? []) if (!counted.has(country)) rows.push({ ...base, country, operator: 'any', price, count: 0 });
     }
-    return rows;
+    return { rows, open: new Set(projects.map((p) => p.id)) };
   }
 }

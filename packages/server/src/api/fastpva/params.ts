@@ -37,11 +37,16 @@ const statusFilter = <T extends string>(name: string, values: readonly T[]) =>
     return z.NEVER;
   });
 
-const paging = { page: positive('page'), limit: positive('limit') };
+const FROM = 'Created at or after: ISO-8601, epoch seconds or epoch milliseconds';
+const TO = 'Created at or before: ISO-8601, epoch seconds or epoch milliseconds';
+
+const paging = { page: positive('page').describe('Page, from 1'), limit: positive('limit').describe('Items per page (above 100 reads as 100)') };
+
+const keyword = text('keyword').max(100, 'Invalid parameter: keyword').describe('Part of the project name').optional();
 
 export const projectsQuery = z.object({
   ...paging,
-  keyword: text('keyword').max(100, 'Invalid parameter: keyword').optional(),
+  keyword,
   channel: text('channel')
     .transform((value, ctx) => {
       if (value.toLowerCase() === 'all') return 'all' as const;
@@ -49,10 +54,11 @@ export const projectsQuery = z.object({
       ctx.addIssue({ code: 'custom', message: 'Invalid channel ID' });
       return z.NEVER;
     })
+    .describe('A channel id, or `all`; absent: the default channel')
     .optional(),
 });
 
-export const collectsQuery = z.object({ ...paging, keyword: text('keyword').max(100, 'Invalid parameter: keyword').optional() });
+export const collectsQuery = z.object({ ...paging, keyword });
 
 /** The legacy /project/list takes the same paging and keyword. */
 export const legacyProjectListQuery = collectsQuery;
@@ -61,53 +67,56 @@ export const legacyProjectListQuery = collectsQuery;
 const myPid = z
   .string({ error: 'Invalid Service ID' })
   .regex(/^\d{1,9}$/, 'Invalid Service ID')
-  .transform(Number);
+  .transform(Number)
+  .describe('The project id');
 
 export const myPidQuery = z.object({ myPid });
 
 export const getNumberQuery = z.object({
   myPid,
-  number: text('number').max(32, 'Invalid number').optional(),
-  locale: text('locale').max(8, 'Invalid country ID').optional(),
+  number: text('number').max(32, 'Invalid number').describe('A specific free number (you alone may ask again for one you used for this project)').optional(),
+  locale: text('locale').max(8, 'Invalid country ID').describe('ISO country code (`GB`); absent: any country').optional(),
 });
 
-export const orderIdQuery = z.object({ orderId: text('orderId').max(64, 'Invalid order ID') });
+export const orderIdQuery = z.object({ orderId: text('orderId').max(64, 'Invalid order ID').describe('The order id `getNumber` gave') });
 
 /** Long-poll: seconds to hold the request for an SMS (0 or absent: answer at once; over 60: 60). */
-const wait = wholeNumber('wait').optional().default(0);
+const wait = wholeNumber('wait').describe('Long-poll (extension): hold the request up to this many seconds (at most 60) until an SMS comes').optional().default(0);
 
 export const getCodeQuery = orderIdQuery.extend({ wait });
 
 export const codesQuery = z.object({
-  ordersId: text('ordersId').transform((value) => value.split('_').filter((id) => id !== '')),
+  ordersId: text('ordersId')
+    .transform((value) => value.split('_').filter((id) => id !== ''))
+    .describe('Order ids joined with `_`'),
   wait,
 });
 
-export const webhookSetQuery = z.object({ url: text('url') });
+export const webhookSetQuery = z.object({ url: text('url').describe('Where to POST the signed events') });
 
 export const pagingQuery = z.object(paging);
 
 export const smsOrdersQuery = z.object({
   ...paging,
-  orderId: text('orderId').optional(),
-  number: text('number').optional(),
-  startTime: instant('startTime').optional(),
-  endTime: instant('endTime').optional(),
-  numberStatus: statusFilter('numberStatus', ['receiving', 'released'] as const).optional(),
-  smsStatus: statusFilter('smsStatus', ['waiting', 'received', 'failed'] as const).optional(),
+  orderId: text('orderId').describe('Only this order').optional(),
+  number: text('number').describe('Only this number').optional(),
+  startTime: instant('startTime').describe(FROM).optional(),
+  endTime: instant('endTime').describe(TO).optional(),
+  numberStatus: statusFilter('numberStatus', ['receiving', 'released'] as const).describe('`receiving`, `released` or `all`').optional(),
+  smsStatus: statusFilter('smsStatus', ['waiting', 'received', 'failed'] as const).describe('`waiting`, `received`, `failed` or `all`').optional(),
 });
 
 export const rechargeOrdersQuery = z.object({
   ...paging,
-  orderId: text('orderId').optional(),
-  status: statusFilter('status', ['paid', 'unpaid', 'expired'] as const).optional(),
-  startTime: instant('startTime').optional(),
-  endTime: instant('endTime').optional(),
+  orderId: text('orderId').describe('Only this recharge order').optional(),
+  status: statusFilter('status', ['paid', 'unpaid', 'expired'] as const).describe('`paid`, `unpaid`, `expired` or `all`').optional(),
+  startTime: instant('startTime').describe(FROM).optional(),
+  endTime: instant('endTime').describe(TO).optional(),
 });
 
 export const rechargeCreateQuery = z.object({
-  amount: positive('amount'),
-  payment: text('payment').max(32, 'Invalid parameter: payment'),
+  amount: positive('amount').describe('US cents'),
+  payment: text('payment').max(32, 'Invalid parameter: payment').describe('How you will pay (`USDT-TRC20`, `BTC`...)'),
 });
 
 /**

@@ -35,7 +35,6 @@ export const orderParams = z.object({
     .transform(Number),
 });
 
-/** `/user/check/{id}`: `wait` is accepted and ignored until long-poll comes (any value). */
 /**
  * `wait` seconds (long-poll, our extension). fivesim-api sends `wait=true` for a client-side loop of its
  * own; anything but whole seconds waits not at all.
@@ -44,20 +43,25 @@ export const checkQuery = z.object({
   wait: z
     .unknown()
     .optional()
-    .transform((v) => (typeof v === 'string' && /^\d{1,6}$/.test(v.trim()) ? Number(v) : 0)),
+    .transform((v) => (typeof v === 'string' && /^\d{1,6}$/.test(v.trim()) ? Number(v) : 0))
+    .describe('Long-poll (extension): hold the request up to this many seconds (at most 60) until an SMS comes'),
 });
 
 /** `/guest/products/{country}/{operator}`: names or `any`. */
-export const productsParams = z.object({ country: name('bad country'), operator: name('bad operator') });
+const country = name('bad country').describe('5SIM country slug (`england`, `usa`), or `any`');
+const operator = name('bad operator').describe('An operator (`vodafone`), or `any`');
+const product = name('no product').describe('5SIM product (`telegram`)');
+
+export const productsParams = z.object({ country, operator });
 
 /** `/guest/prices?country=&product=`: either, both, or neither. */
-export const pricesQuery = z.object({ country: name('bad country').optional(), product: name('no product').optional() });
+export const pricesQuery = z.object({ country: country.optional(), product: product.optional() });
 
 /** `/guest/flash/{lang}`: `en` or `ru` on 5sim.net; any language answers the same (we publish no notice). */
 export const flashParams = z.object({ lang: name('bad language') });
 
 /** `/user/buy/activation/{country}/{operator}/{product}` (and hosting, which we do not sell). */
-export const buyParams = z.object({ country: name('bad country'), operator: name('bad operator'), product: name('no product') });
+export const buyParams = z.object({ country, operator, product });
 
 /**
  * The buy query. `maxPrice` (dollars) caps what the purchase may cost. `forwarding`, `number` (a
@@ -70,6 +74,7 @@ export const buyQuery = z.object({
     .regex(/^\d{1,9}(\.\d{1,6})?$/, 'bad maxPrice')
     // The most the customer pays, in whole cents: 0.129 allows 12 cents, never 13.
     .transform((v) => Math.floor(Number(v) * 100 + 1e-6))
+    .describe('The most the number may cost, in dollars')
     .optional(),
   forwarding: flag('bad forwarding').optional(),
   number: single('bad number').optional(),
@@ -80,7 +85,7 @@ export const buyQuery = z.object({
 
 /** `/user/reuse/{product}/{number}`: the number in digits, without `+` (4 to 15 digits). */
 export const reuseParams = z.object({
-  product: name('no product'),
+  product,
   number: single('reuse not possible')
     .trim()
     .regex(/^\+?\d{4,15}$/, 'reuse not possible'),

@@ -11,10 +11,13 @@ import type { ActivationView } from '../../domain/orders.js';
 import type { Platform } from '../../domain/platform.js';
 import type { AuthUser } from '../../domain/users.js';
 import { callingCode, russianName } from './countries.js';
-import { bearerToken, parseWith } from '../http.js';
+import { zodRoutes } from '../contract.js';
+import { bearerToken } from '../http.js';
 import type { Limits } from '../limits.js';
 import { asRejection, missingRoute, sendRejection } from '../rejections.js';
 import * as params from './params.js';
+import * as replies from './replies.js';
+import { answers, USER_REFUSALS } from './replies.js';
 import { groupBy, listings, merge, type Listing } from './stock.js';
 import * as wire from './wire.js';
 
@@ -85,10 +88,16 @@ function cleanQuery(query: unknown): Record<string, unknown> {
 }
 
 export async function fivesimApi(
-  app: FastifyInstance,
+  fastify: FastifyInstance,
   { platform, limits, fivesim = DEFAULT_FIVESIM }: { platform: Platform; limits: Limits; fivesim?: FivesimOptions },
 ): Promise<void> {
   const { users, orders, names, stock, waits } = platform;
+  const app = zodRoutes(fastify, { tag: '5SIM API' });
+
+  // Every route's query as its schema expects it.
+  app.addHook('onRequest', async (request) => {
+    request.query = cleanQuery(request.query);
+  });
 
   // A Buffer, because Fastify appends `; charset=utf-8` to a JSON type sent as a string.
   const send = (reply: FastifyReply, value: unknown, status = 200) =>
@@ -154,7 +163,7 @@ export async function fivesimApi(
 
   // Guest: no key needed, and a key sent anyway is not looked at.
 
-  app.get('/guest/countries', async (_request, reply) => {
+  app.get('/guest/countries', { schema: { summary: 'Countries, with the operators that have numbers', response: answers('Countries by slug', replies.countries) } }, async (_request, reply) => {
     const [vocab, sale] = await Promise.all([vocabulary(), forSale()]);
     const operatorsOf = groupBy(sale, (l) => l.iso);
     const countries = vocab.countries.filter((c) => c.fivesim !== null);
@@ -175,20 +184,24 @@ export async function fivesimApi(
     );
   });
 
-  app.get('/guest/products/:country/:operator', async (request, reply) => {
-    const p = parseWith(params.productsParams, request.params);
-    const country = await countryNamed(p.country);
-    const sale = (await forSale()).filter((l) => (!country || l.iso === country.iso) && (p.operator === 'any' || l.operator === p.operator));
-    return send(
-      reply,
-      wire.sorted(
-        [...groupBy(sale, (l) => l.product)].map(([product, list]) => {
-          const offer = merge(list);
-          return [product, { Category: 'activation', Qty: offer.count, Price: wire.dollars(offer.price) }];
-        }),
-      ),
-    );
-  });
+  app.get(
+    '/guest/products/:country/:operator',
+    { schema: { summary: 'Products for sale in a country, with counts and prices', params: params.productsParams, response: answers('Products by name', replies.products) } },
+    async (request, reply) => {
+      const p = request.params;
+      const country = await countryNamed(p.country);
+      const sale = (await forSale()).filter((l) => (!country || l.iso === country.iso) && (p.operator === 'any' || l.operator === p.operator));
+      return send(
+        reply,
+        wire.sorted(
+          [...groupBy(sale, (l) => l.product)].map(([product, list]) => {
+            const offer = merge(list);
+            return [product, { Category: 'activation', Qty: offer.count, Price: wire.dollars(offer.price) }];
+          }),
+        ),
+      );
+    },
+  );
 
   /**
    * Unfiltered or `?country=`: country -> product -> operator. `?product=` alone: product -> country ->
@@ -196,32 +209,36 @@ export async function fivesimApi(
    * free number stay listed with count 0 as on 5sim.net; such a listing is only ever operator `any`
    * (a priced country with nothing free), and buying with `any` takes any operator.
    */
-  app.get('/guest/prices', async (request, reply) => {
-    const q = parseWith(params.pricesQuery, cleanQuery(request.query));
-    const country = q.country === undefined ? undefined : await countryNamed(q.country);
-    const product = q.product === undefined ? undefined : await productNamed(q.product);
-    const sale = (await forSale()).filter((l) => (!country || l.iso === country.iso) && (!product || l.product === product.fivesim));
-    const price = (l: Listing) => ({ cost: wire.dollars(l.price), count: l.count });
-    const nest = (list: Listing[], outer: (l: Listing) => string, inner: (l: Listing) => string) =>
-      wire.sorted(
-        [...groupBy(list, outer)].map(([key, group]) => [
-          key,
-          wire.sorted([...groupBy(group, inner)].map(([k, g]) => [k, wire.sorted(g.map((l) => [l.operator, price(l)]))])),
-        ]),
-      );
-    const byProduct = product !== undefined && country === undefined;
-    return send(reply, byProduct ? nest(sale, (l) => l.product, (l) => l.country) : nest(sale, (l) => l.country, (l) => l.product));
-  });
+  app.get(
+    '/guest/prices',
+    { schema: { summary: 'Prices and counts by country, product and operator', querystring: params.pricesQuery, response: answers('Nested by country (or by product with `product` alone)', replies.prices) } },
+    async (request, reply) => {
+      const q = request.query;
+      const country = q.country === undefined ? undefined : await countryNamed(q.country);
+      const product = q.product === undefined ? undefined : await productNamed(q.product);
+      const sale = (await forSale()).filter((l) => (!country || l.iso === country.iso) && (!product || l.product === product.fivesim));
+      const price = (l: Listing) => ({ cost: wire.dollars(l.price), count: l.count });
+      const nest = (list: Listing[], outer: (l: Listing) => string, inner: (l: Listing) => string) =>
+        wire.sorted(
+          [...groupBy(list, outer)].map(([key, group]) => [
+            key,
+            wire.sorted([...groupBy(group, inner)].map(([k, g]) => [k, wire.sorted(g.map((l) => [l.operator, price(l)]))])),
+          ]),
+        );
+      const byProduct = product !== undefined && country === undefined;
+      return send(reply, byProduct ? nest(sale, (l) => l.product, (l) => l.country) : nest(sale, (l) => l.country, (l) => l.product));
+    },
+  );
 
   /** 5sim.net's notice for its users; we publish none. */
-  app.get('/guest/flash/:lang', async (request, reply) => {
-    parseWith(params.flashParams, request.params);
+  app.get('/guest/flash/:lang', { schema: { summary: 'The operator\'s notice (none)', params: params.flashParams, response: answers('An empty notice', replies.flash) } }, async (_request, reply) => {
     return send(reply, { text: '' });
   });
 
   // User: Authorization: Bearer <the customer's API key>.
 
-  await app.register(async (user) => {
+  await app.register(async (scope) => {
+    const user = zodRoutes(scope, { tag: '5SIM API', security: ['customerBearer'] });
     // onRequest, the first hook: a stranger or a caller over its limit costs as little as possible.
     user.addHook('onRequest', async (request) => {
       if (request.is404) return; // an unknown route says so, whoever asks
@@ -231,7 +248,7 @@ export async function fivesimApi(
     });
     const caller = (request: FastifyRequest): AuthUser => callerOf.get(request)!;
 
-    user.get('/user/profile', async (request, reply) => {
+    user.get('/user/profile', { schema: { summary: 'Your balance and profile', response: answers('The profile', replies.profile, USER_REFUSALS) } }, async (request, reply) => {
       const profile = await users.profile(caller(request).id);
       let last = null;
       if (profile.lastOrder) {
@@ -242,67 +259,99 @@ export async function fivesimApi(
       return send(reply, wire.profile(profile, last));
     });
 
-    user.get('/user/buy/activation/:country/:operator/:product', async (request, reply) => {
-      const p = parseWith(params.buyParams, request.params);
-      const q = parseWith(params.buyQuery, cleanQuery(request.query));
-      const [country, service] = await Promise.all([countryNamed(p.country), productNamed(p.product)]);
-      const order = await orders.acquireForService({
-        userId: caller(request).id,
-        service: service.id,
-        country: country?.iso,
-        maxPrice: q.maxPrice,
-        // Without a maxPrice of its own, the purchase keeps within the customer's stored max price.
-        storedMaxPrice: true,
-        operators: p.operator === 'any' ? undefined : [p.operator],
-      });
-      const names = await namesOf({ service: service.id, country: order.country });
-      return send(reply, wire.order({ id: order.activationId, number: order.number, operator: order.operator, price: order.price, status: 'PENDING', expiresAt: order.expiresAt, createdAt: order.createdAt }, names, null));
-    });
+    user.get(
+      '/user/buy/activation/:country/:operator/:product',
+      {
+        schema: {
+          summary: 'Buy an activation number',
+          description: '`any` country or operator takes the cheapest with a free number.',
+          params: params.buyParams,
+          querystring: params.buyQuery,
+          response: answers('The new order', replies.order, USER_REFUSALS),
+        },
+      },
+      async (request, reply) => {
+        const p = request.params;
+        const q = request.query;
+        const [country, service] = await Promise.all([countryNamed(p.country), productNamed(p.product)]);
+        const order = await orders.acquireForService({
+          userId: caller(request).id,
+          service: service.id,
+          country: country?.iso,
+          maxPrice: q.maxPrice,
+          // Without a maxPrice of its own, the purchase keeps within the customer's stored max price.
+          storedMaxPrice: true,
+          operators: p.operator === 'any' ? undefined : [p.operator],
+        });
+        const names = await namesOf({ service: service.id, country: order.country });
+        return send(reply, wire.order({ id: order.activationId, number: order.number, operator: order.operator, price: order.price, status: 'PENDING', expiresAt: order.expiresAt, createdAt: order.createdAt }, names, null));
+      },
+    );
 
     /** Hosting (rented numbers) is not sold here: no hosting product exists. */
-    user.get('/user/buy/hosting/:country/:operator/:product', async (request) => {
-      parseWith(params.buyParams, request.params);
+    user.get('/user/buy/hosting/:country/:operator/:product', { schema: { summary: 'Rent a number (not sold here)', params: params.buyParams, response: { 400: replies.refused('Always `no product`') } } }, async () => {
       throw new FivesimError(400, 'no product');
     });
 
-    user.get('/user/reuse/:product/:number', { config: { fivesim: { notFoundText: 'reuse not possible' } } }, async (request, reply) => {
-      const p = parseWith(params.reuseParams, request.params);
-      const service = await productNamed(p.product);
-      const order = await orders.reuse(caller(request).id, service.id, p.number);
-      const names = await namesOf({ service: service.id, country: order.country });
-      return send(reply, wire.order({ id: order.activationId, number: order.number, operator: order.operator, price: order.price, status: 'PENDING', expiresAt: order.expiresAt, createdAt: order.createdAt }, names, null));
-    });
+    user.get(
+      '/user/reuse/:product/:number',
+      {
+        config: { fivesim: { notFoundText: 'reuse not possible' } },
+        schema: { summary: 'Take a number you had again, for the same product', params: params.reuseParams, response: answers('The new order', replies.order, USER_REFUSALS) },
+      },
+      async (request, reply) => {
+        const p = request.params;
+        const service = await productNamed(p.product);
+        const order = await orders.reuse(caller(request).id, service.id, p.number);
+        const names = await namesOf({ service: service.id, country: order.country });
+        return send(reply, wire.order({ id: order.activationId, number: order.number, operator: order.operator, price: order.price, status: 'PENDING', expiresAt: order.expiresAt, createdAt: order.createdAt }, names, null));
+      },
+    );
 
-    user.get('/user/check/:id', { config: { fivesim: { orderNotFoundStatus: 404 } } }, async (request, reply) => {
-      const { id } = parseWith(params.orderParams, request.params);
-      const { wait } = parseWith(params.checkQuery, request.query);
-      // `wait=` seconds (an extension): held until an SMS comes or the order ends, then answered as without it.
-      await waits.forSms(caller(request).id, [id], wait * 1000, request.signal);
-      return send(reply, await orderOf(await orders.activationWithSms(caller(request).id, id)));
-    });
+    user.get(
+      '/user/check/:id',
+      {
+        config: { fivesim: { orderNotFoundStatus: 404 } },
+        schema: {
+          summary: 'An order and its SMS',
+          description: '`wait` (seconds, up to 60; an extension) holds the request until an SMS comes.',
+          params: params.orderParams,
+          querystring: params.checkQuery,
+          response: answers('The order', replies.order, { ...USER_REFUSALS, 404: '`order not found`' }),
+        },
+      },
+      async (request, reply) => {
+        const { id } = request.params;
+        const { wait } = request.query;
+        // `wait=` seconds (an extension): held until an SMS comes or the order ends, then answered as without it.
+        await waits.forSms(caller(request).id, [id], wait * 1000, request.signal);
+        return send(reply, await orderOf(await orders.activationWithSms(caller(request).id, id)));
+      },
+    );
 
     /**
      * finish, cancel and ban. An order that ended by running out of time without an SMS is
      * `order expired`; one that had already ended otherwise is answered as it stands (a retry is safe).
      */
-    const end = (how: 'finish' | 'release' | 'shield') => async (request: FastifyRequest, reply: FastifyReply) => {
-      const { id } = parseWith(params.orderParams, request.params);
+    const end = (how: 'finish' | 'release' | 'shield') => async (request: FastifyRequest<{ Params: { id: number } }>, reply: FastifyReply) => {
+      const { id } = request.params;
       const result = await orders.endActivation(caller(request).id, id, how, { refuseWithSms: how !== 'finish' });
       if (!result.ended && wire.status(result.activation) === 'TIMEOUT') throw new FivesimError(400, 'order expired');
       return send(reply, await orderOf(result));
     };
-    user.get('/user/finish/:id', end('finish'));
-    user.get('/user/cancel/:id', end('release'));
-    user.get('/user/ban/:id', end('shield'));
+    const ending = (summary: string) => ({ schema: { summary, params: params.orderParams, response: answers('The order as it ended', replies.order, USER_REFUSALS) } });
+    user.get('/user/finish/:id', ending('Finish an order that has its SMS'), end('finish'));
+    user.get('/user/cancel/:id', ending('Cancel an order without SMS (a refund)'), end('release'));
+    user.get('/user/ban/:id', ending('Cancel, and never get this number again'), end('shield'));
 
     /** The order's SMS in 5SIM's inbox shape (5SIM has it for hosting orders; here every order has one). */
-    user.get('/user/sms/inbox/:id', async (request, reply) => {
-      const { id } = parseWith(params.orderParams, request.params);
+    user.get('/user/sms/inbox/:id', { schema: { summary: 'The SMS of an order', params: params.orderParams, response: answers('Its SMS', replies.inbox, USER_REFUSALS) } }, async (request, reply) => {
+      const { id } = request.params;
       return send(reply, wire.inbox(await orders.deliveredSms(caller(request).id, id)));
     });
 
-    user.get('/user/orders', async (request, reply) => {
-      const q = parseWith(params.ordersQuery, cleanQuery(request.query));
+    user.get('/user/orders', { schema: { summary: 'Your orders', querystring: params.ordersQuery, response: answers('A page of orders', replies.orders, USER_REFUSALS) } }, async (request, reply) => {
+      const q = request.query;
       if (q.category === 'hosting') return send(reply, { Data: [], ProductNames: [], Statuses: [], Total: 0 });
       const page = await orders.activationPage(caller(request).id, { offset: q.offset, limit: q.limit, newestFirst: q.reverse });
       const data = await Promise.all(page.items.map(orderOf));
@@ -310,29 +359,33 @@ export async function fivesimApi(
     });
 
     /** The customer's max prices: what a purchase of the product without a maxPrice of its own may cost. */
-    user.get('/user/max-prices', async (request, reply) => {
+    user.get('/user/max-prices', { schema: { summary: 'Your max prices by product', response: answers('Your max prices', replies.maxPrices, USER_REFUSALS) } }, async (request, reply) => {
       const limits = await platform.catalog.maxPrices(caller(request).id);
       const vocab = await vocabulary();
       const product = new Map(vocab.services.map((s) => [s.id, s.fivesim]));
       return send(reply, limits.map((l) => ({ id: l.id, product: product.get(l.service) ?? l.service, price: wire.dollars(l.price), CreatedAt: wire.time(l.createdAt) })));
     });
 
-    user.post('/user/max-prices', async (request, reply) => {
-      const body = parseWith(params.maxPriceBody, request.body);
+    user.post('/user/max-prices', { schema: { summary: 'Set a max price for a product', body: params.maxPriceBody, response: answers('Set', replies.success, USER_REFUSALS) } }, async (request, reply) => {
+      const body = request.body;
       const service = await productNamed(body.product_name);
       await platform.catalog.setMaxPrice(caller(request).id, service.id, body.price);
       return send(reply, { success: true });
     });
 
-    user.delete('/user/max-prices', { config: { fivesim: { notFoundText: 'record not found' } } }, async (request, reply) => {
-      const body = parseWith(params.maxPriceDeleteBody, request.body);
-      const service = await productNamed(body.product_name);
-      await platform.catalog.removeMaxPrice(caller(request).id, service.id);
-      return send(reply, { success: true });
-    });
+    user.delete(
+      '/user/max-prices',
+      { config: { fivesim: { notFoundText: 'record not found' } }, schema: { summary: 'Remove a max price', body: params.maxPriceDeleteBody, response: answers('Removed', replies.success, USER_REFUSALS) } },
+      async (request, reply) => {
+        const body = request.body;
+        const service = await productNamed(body.product_name);
+        await platform.catalog.removeMaxPrice(caller(request).id, service.id);
+        return send(reply, { success: true });
+      },
+    );
 
-    user.get('/user/payments', async (request, reply) => {
-      const q = parseWith(params.paymentsQuery, cleanQuery(request.query));
+    user.get('/user/payments', { schema: { summary: 'Your payments (money in and out)', querystring: params.paymentsQuery, response: answers('A page of payments', replies.payments, USER_REFUSALS) } }, async (request, reply) => {
+      const q = request.query;
       const result = await users.payments(caller(request).id, { offset: q.offset, limit: q.limit, newestFirst: q.reverse });
       const vocab = await vocabulary();
       const product = new Map(vocab.services.map((s) => [s.id, s.fivesim]));

@@ -4,9 +4,11 @@
 // {"error":{"code","message"}}: 401 for a wrong token or signature (nothing written), 400 for a body
 // that says nothing usable.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { DomainErrorCode } from '../../domain/errors.js';
 import type { Platform } from '../../domain/platform.js';
 import type { GatewayRow } from '../../store/schema.js';
+import { zodRoutes } from '../contract.js';
 import type { Limits } from '../limits.js';
 import { jsonErrorHandler, missingRoute, Rejection } from '../rejections.js';
 import { parseForm, type GatewayAdapter } from './adapter.js';
@@ -32,8 +34,12 @@ const BODY_LIMIT = 1024 * 1024;
 
 const gatewayOf = new WeakMap<FastifyRequest, GatewayRow>();
 
-export async function ingestApi(app: FastifyInstance, { platform, limits, publicUrl }: { platform: Platform; limits: Limits; publicUrl: string | undefined }): Promise<void> {
+/** The token `fastpva admin gateway add` printed: it names the gateway, and so its supplier. */
+const gatewayParams = z.object({ token: z.string().describe('The gateway\'s token') });
+
+export async function ingestApi(fastify: FastifyInstance, { platform, limits, publicUrl }: { platform: Platform; limits: Limits; publicUrl: string | undefined }): Promise<void> {
   const { gateways, clock } = platform;
+  const app = zodRoutes(fastify, { tag: 'Gateway webhooks' });
 
   // Every body is kept as it came, whatever its type: signatures are over the raw bytes.
   app.removeAllContentTypeParsers();
@@ -55,6 +61,12 @@ export async function ingestApi(app: FastifyInstance, { platform, limits, public
       method: adapter.methods,
       url: `/${adapter.kind}/:token`,
       bodyLimit: BODY_LIMIT,
+      schema: {
+        summary: `An SMS from a ${adapter.kind} gateway`,
+        description: 'The vendor\'s own payload, signed where the vendor signs (README, "Connecting SMS gateways").',
+        params: gatewayParams,
+        response: { 200: { description: 'The acknowledgement the vendor expects', content: { [adapter.ack.type.split(';')[0]!]: { schema: z.string() } } } },
+      },
       // Before the body is read: a wrong token, or a caller over its limit, never gets it parsed.
       onRequest: async (request) => {
         const { token } = request.params as { token: string };

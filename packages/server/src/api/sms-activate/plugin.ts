@@ -10,6 +10,8 @@ import type { AuthUser } from '../../domain/users.js';
 import { JSON_TYPE } from '../http.js';
 import type { Limits } from '../limits.js';
 import { asRejection, missingRoute, sendRejection } from '../rejections.js';
+import * as actions from './actions.js';
+import type { ActionName } from './actions.js';
 import * as params from './params.js';
 import type { Params } from './params.js';
 import { offers, type Offer } from './stock.js';
@@ -134,7 +136,7 @@ export async function smsActivateApi(app: FastifyInstance, { platform, limits }:
 
   const balance = async (user: AuthUser) => text(`ACCESS_BALANCE:${wire.dollars((await users.info(user.id)).balance)}`);
 
-  const ACTIONS: Record<string, (user: AuthUser, p: Params) => Promise<Answer>> = {
+  const ACTIONS: Record<ActionName, (user: AuthUser, p: Params) => Promise<Answer>> = {
     getBalance: balance,
     // No cashback here: the same balance.
     getBalanceAndCashBack: balance,
@@ -320,7 +322,7 @@ export async function smsActivateApi(app: FastifyInstance, { platform, limits }:
     if (apiKey === undefined) throw token('NO_KEY');
     const user = await limits.authenticate(request, () => users.authenticate(apiKey));
     await limits.caller(request, 'user', user.id, user.rate_limit);
-    const run = p.action !== undefined && Object.hasOwn(ACTIONS, p.action) ? ACTIONS[p.action] : undefined;
+    const run = p.action !== undefined && Object.hasOwn(ACTIONS, p.action) ? ACTIONS[p.action as ActionName] : undefined;
     if (!run) throw token('BAD_ACTION');
     // `wait=` seconds (an extension): getStatus and getStatusV2 are held until an SMS comes or the
     // activation ends, then answer as without it.
@@ -331,7 +333,27 @@ export async function smsActivateApi(app: FastifyInstance, { platform, limits }:
     return 'json' in answer ? reply.code(200).type(JSON_TYPE).send(answer.json) : sendText(reply, answer.text);
   }
 
+  // The schemas describe the parameters for the document; params.ts reads them, each refusal a word.
+  app.setValidatorCompiler(() => () => true);
+  const described = {
+    tags: ['SMS-Activate protocol'],
+    security: [{ smsActivateKey: [] }],
+    description: actions.description,
+    response: {
+      200: {
+        description: 'A word, or JSON for the JSON actions; HTTP 200 for refusals too',
+        content: { 'text/plain': { schema: actions.textReplies }, 'application/json': { schema: actions.jsonReplies } },
+      },
+    },
+  };
   for (const url of ['/handler_api.php', '/handler_api']) {
-    app.route({ method: ['GET', 'POST'], url, bodyLimit: BODY_LIMIT, handler: handle });
+    app.route({ method: 'GET', url, schema: { ...described, summary: 'Any action, parameters in the query', querystring: actions.query }, handler: handle });
+    app.route({
+      method: 'POST',
+      url,
+      bodyLimit: BODY_LIMIT,
+      schema: { ...described, summary: 'Any action, parameters in a form body', body: { content: { 'application/x-www-form-urlencoded': { schema: actions.form } } } },
+      handler: handle,
+    });
   }
 }

@@ -1,11 +1,13 @@
 // Signing in and out, signing up, and the signed-in user's own account: password, API key, second factor.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StartedSession } from '../../domain/sessions.js';
+import type { ZodApp } from '../contract.js';
 import type { WebContext } from './context.js';
 import { readCookie, SESSION_COOKIE, setSessionCookie } from './cookies.js';
+import * as replies from './replies.js';
 import * as schemas from './schemas.js';
 
-export function accountRoutes(app: FastifyInstance, web: WebContext): void {
+export function accountRoutes(app: ZodApp, web: WebContext): void {
   const { users, sessions, config } = web.platform;
 
   /** What the page needs before anything else: who is signed in, the CSRF token, the operator's rules. */
@@ -26,29 +28,29 @@ export function accountRoutes(app: FastifyInstance, web: WebContext): void {
     return { ...sessionState(request), user: { username: started.session.username, role: started.session.role }, csrfToken: started.session.csrfToken };
   };
 
-  app.get('/session', { config: { access: 'public' } }, async (request) => sessionState(request));
+  app.get('/session', { schema: { summary: 'Who is signed in, the CSRF token and the operator\'s rules', response: replies.answers('The session state', replies.session) }, config: { access: 'public' } }, async (request) => sessionState(request));
 
-  app.post('/session', { config: { access: 'public' } }, async (request, reply) => {
-    const body = schemas.parse(schemas.signIn, request.body);
+  app.post('/session', { schema: { summary: 'Sign in', body: schemas.signIn, response: replies.answers('Signed in: the new session state', replies.session) }, config: { access: 'public' } }, async (request, reply) => {
+    const body = request.body;
     await web.limits.passwordCheck(request);
     const started = await web.limits.authenticate(request, () => sessions.signIn(body.username, body.password, body.code));
     return signedIn(request, reply, started);
   });
 
-  app.delete('/session', { config: { access: 'public' } }, async (request, reply) => {
+  app.delete('/session', { schema: { summary: 'Sign out' }, config: { access: 'public' } }, async (request, reply) => {
     await sessions.signOut(readCookie(request, SESSION_COOKIE));
     setSessionCookie(request, reply, '');
     return { user: null };
   });
 
-  app.post('/users', { config: { access: 'public' } }, async (request, reply) => {
-    const body = schemas.parse(schemas.signUp, request.body);
+  app.post('/users', { schema: { summary: 'Sign up', body: schemas.signUp, response: replies.answers('Signed up and in: the new session state', replies.session) }, config: { access: 'public' } }, async (request, reply) => {
+    const body = request.body;
     await web.limits.passwordCheck(request);
     const user = await users.signUp(body);
     return signedIn(request, reply, await sessions.start(user.id));
   });
 
-  app.get('/me', async (request) => {
+  app.get('/me', { schema: { summary: 'Your account', response: replies.answers('Your account', replies.me) } }, async (request) => {
     const session = web.session(request);
     const [user, secondFactor] = await Promise.all([users.show(session.username), sessions.secondFactorEnabled(session.userId)]);
     return {
@@ -65,26 +67,26 @@ export function accountRoutes(app: FastifyInstance, web: WebContext): void {
   });
 
   // Every session ends, this one too; the browser that changed the password gets a new one.
-  app.post('/me/password', async (request, reply) => {
-    const body = schemas.parse(schemas.changePassword, request.body);
+  app.post('/me/password', { schema: { summary: 'Change your password (every other session ends)', body: schemas.changePassword } }, async (request, reply) => {
+    const body = request.body;
     const session = web.session(request);
     await users.changePassword(session.userId, body.current, body.next);
     return signedIn(request, reply, await sessions.start(session.userId));
   });
 
   // Shown once: only its hash is kept.
-  app.post('/me/api-key', async (request) => ({ apiKey: await users.rotateApiKey(web.session(request).username) }));
+  app.post('/me/api-key', { schema: { summary: 'A new API key (shown once)' } }, async (request) => ({ apiKey: await users.rotateApiKey(web.session(request).username) }));
 
-  app.post('/me/second-factor/setup', async (request) => sessions.setUpSecondFactor(web.session(request).userId));
+  app.post('/me/second-factor/setup', { schema: { summary: 'Start setting up a second factor (TOTP)' } }, async (request) => sessions.setUpSecondFactor(web.session(request).userId));
 
-  app.post('/me/second-factor/enable', async (request) => {
-    const { code } = schemas.parse(schemas.secondFactorCode, request.body);
+  app.post('/me/second-factor/enable', { schema: { summary: 'Turn the second factor on', body: schemas.secondFactorCode } }, async (request) => {
+    const { code } = request.body;
     await sessions.enableSecondFactor(web.session(request).userId, code);
     return { secondFactor: true };
   });
 
-  app.post('/me/second-factor/disable', async (request) => {
-    const { code } = schemas.parse(schemas.secondFactorCode, request.body);
+  app.post('/me/second-factor/disable', { schema: { summary: 'Turn the second factor off', body: schemas.secondFactorCode } }, async (request) => {
+    const { code } = request.body;
     await sessions.disableSecondFactor(web.session(request).userId, code);
     return { secondFactor: false };
   });

@@ -9,10 +9,10 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../../web/dist/', import.meta.url));
 
 /** The app's own pages (its router's paths): a reload or a shared link on any of them opens the app. */
-const PAGES = ['/', '/sign-in', '/sign-up', '/buy', '/orders', '/recharges', '/account', '/admin', '/admin/*'];
+export const PAGES = ['/', '/sign-in', '/sign-up', '/buy', '/orders', '/recharges', '/account', '/admin', '/admin/*'];
 
-/** The app loads its own scripts and styles only; ECharts and React set inline styles. */
-const CONTENT_SECURITY_POLICY = [
+/** The app loads its own scripts and styles only; ECharts and React set inline styles. /docs keeps it too. */
+export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -39,10 +39,12 @@ export async function webAppFiles(app: FastifyInstance, { root }: { root: string
     if (!built) return reply.code(503).type('text/plain; charset=utf-8').send('The web app is not built: run npm run build, then restart the server.\n');
     return reply.sendFile('index.html', { cacheControl: false });
   };
-  for (const path of PAGES) app.get(path, page);
+  // Files, not API: left out of /openapi.json.
+  const file = { schema: { hide: true } };
+  for (const path of PAGES) app.get(path, file, page);
 
   // File names carry a hash of their content: cached for good.
-  app.get('/assets/*', (request, reply) => {
+  app.get('/assets/*', file, (request, reply) => {
     const file = (request.params as { '*': string })['*'];
     return reply.header('x-content-type-options', 'nosniff').sendFile(`assets/${file}`, { immutable: true, maxAge: 365 * 86_400_000 });
   });

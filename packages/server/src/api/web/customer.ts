@@ -1,11 +1,14 @@
 // The user center: what is for sale, buying a number, live orders as they change, history with its
 // CSV export, favourites and recharge orders. The same domain calls as the customer APIs: one lifecycle.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
+import type { z } from 'zod';
 import type { OrderQuery, OrderSummary } from '../../domain/orders.js';
 import type { ProjectView } from '../../domain/catalog.js';
-import type { StockRow } from '../../domain/stock.js';
+import { projectStock, type StockRow } from '../../domain/stock.js';
+import type { ZodApp } from '../contract.js';
 import type { WebContext } from './context.js';
 import { SESSION_COOKIE, readCookie } from './cookies.js';
+import * as replies from './replies.js';
 import * as schemas from './schemas.js';
 
 /** One status word for both of an order's states (see schemas.ORDER_STATUSES). */
@@ -19,8 +22,7 @@ export function byStatus(status: (typeof schemas.ORDER_STATUSES)[number] | undef
  * project's own prices), with the numbers free there now (the stock table, counted every few seconds).
  */
 function offer(project: ProjectView, stock: StockRow[]) {
-  const free = new Map<string, number>();
-  for (const row of stock) if (row.myPid === project.myPid) free.set(row.country, (free.get(row.country) ?? 0) + row.count);
+  const free = new Map(projectStock(stock, project.myPid).map((c) => [c.country, c.count]));
   const prices = project.countryPrices ? Object.entries(project.countryPrices) : [...free.keys()].map((country) => [country, project.sellingPrice] as const);
   return {
     myPid: project.myPid,
@@ -52,62 +54,71 @@ const csvRow = (o: OrderSummary): string =>
 /** How often an idle event stream says it is alive (and checks its session still is). */
 const EVENT_PING_MS = 20_000;
 
-export function customerRoutes(app: FastifyInstance, web: WebContext): void {
+export function customerRoutes(app: ZodApp, web: WebContext): void {
   const { catalog, stock, orders, recharges, config, clock, events, sessions } = web.platform;
   const userId = (request: Parameters<WebContext['session']>[0]) => web.session(request).userId;
 
-  app.get('/projects', async (request) => {
-    const q = schemas.parse(schemas.projectsQuery, request.query);
-    const query = { keyword: q.keyword, page: q.page, limit: q.limit };
-    const [{ count, projects }, rows] = await Promise.all([
-      q.favourites === 'true' ? catalog.listCollects(userId(request), query) : catalog.listProjects(userId(request), { ...query, channel: 'all' }),
-      stock.rows(),
-    ]);
-    return { count, projects: projects.map((p) => offer(p, rows)) };
-  });
+  app.get(
+    '/projects',
+    { schema: { summary: 'Projects for sale, with prices and free numbers by country', querystring: schemas.projectsQuery, response: replies.answers('A page of projects', replies.projects) } },
+    async (request) => {
+      const q = request.query;
+      const query = { keyword: q.keyword, page: q.page, limit: q.limit };
+      const [{ count, projects }, rows] = await Promise.all([
+        q.favourites === 'true' ? catalog.listCollects(userId(request), query) : catalog.listProjects(userId(request), { ...query, channel: 'all' }),
+        stock.rows(),
+      ]);
+      return { count, projects: projects.map((p) => offer(p, rows)) };
+    },
+  );
 
-  app.put('/favourites/:myPid', async (request) => {
-    const { myPid } = schemas.parse(schemas.myPidParams, request.params);
+  app.put('/favourites/:myPid', { schema: { summary: 'Add a favourite', params: schemas.myPidParams } }, async (request) => {
+    const { myPid } = request.params;
     await catalog.collect(userId(request), myPid);
     return { favourite: true };
   });
 
-  app.delete('/favourites/:myPid', async (request) => {
-    const { myPid } = schemas.parse(schemas.myPidParams, request.params);
+  app.delete('/favourites/:myPid', { schema: { summary: 'Remove a favourite', params: schemas.myPidParams } }, async (request) => {
+    const { myPid } = request.params;
     await catalog.uncollect(userId(request), myPid);
     return { favourite: false };
   });
 
-  app.post('/orders', async (request) => {
-    const body = schemas.parse(schemas.buy, request.body);
+  app.post('/orders', { schema: { summary: 'Buy a number', body: schemas.buy, response: replies.answers('The number and its order', replies.order) } }, async (request) => {
+    const body = request.body;
     return orders.acquire({ userId: userId(request), myPid: body.myPid, locale: body.country });
   });
 
   // Live orders from every surface (FASTPVA, SMS-Activate, 5SIM, this page). `serverTime` lets the
   // page count down by the server's clock, whatever its own says.
-  app.get('/orders/live', async (request) => ({
+  app.get('/orders/live', { schema: { summary: 'Your live orders' } }, async (request) => ({
     serverTime: clock.now(),
     orders: (await orders.liveActivations(userId(request))).map((o) => ({ ...o, releasableAt: o.createdAt + config.releaseAfterMs })),
   }));
 
-  app.post('/orders/:orderId/release', async (request) => {
-    const { orderId } = schemas.parse(schemas.orderParams, request.params);
+  app.post('/orders/:orderId/release', { schema: { summary: 'Release an order\'s number', params: schemas.orderParams } }, async (request) => {
+    const { orderId } = request.params;
     return orders.release(userId(request), orderId);
   });
 
-  app.post('/orders/:orderId/shield', async (request) => {
-    const { orderId } = schemas.parse(schemas.orderParams, request.params);
+  app.post('/orders/:orderId/shield', { schema: { summary: 'Never get this number again', params: schemas.orderParams } }, async (request) => {
+    const { orderId } = request.params;
     return orders.shield(userId(request), orderId);
   });
 
-  const historyQuery = (query: unknown): OrderQuery => {
-    const q = schemas.parse(schemas.historyQuery, query);
-    return { page: q.page, limit: q.limit, from: q.from, to: q.to, myPid: q.myPid, number: q.number, ...byStatus(q.status) };
-  };
+  const historyQuery = (q: z.output<typeof schemas.historyQuery>): OrderQuery => ({
+    page: q.page,
+    limit: q.limit,
+    from: q.from,
+    to: q.to,
+    myPid: q.myPid,
+    number: q.number,
+    ...byStatus(q.status),
+  });
 
-  app.get('/orders', async (request) => orders.list(userId(request), historyQuery(request.query)));
+  app.get('/orders', { schema: { summary: 'Your order history', querystring: schemas.historyQuery } }, async (request) => orders.list(userId(request), historyQuery(request.query)));
 
-  app.get('/orders.csv', async (request, reply) => {
+  app.get('/orders.csv', { schema: { summary: 'Your order history as CSV', querystring: schemas.historyQuery, response: { 200: replies.file('One line per order', 'text/csv') } } }, async (request, reply) => {
     const query = historyQuery(request.query);
     const lines = [CSV_COLUMNS.join(',')];
     for (let page = 1; lines.length <= CSV_MAX_ROWS; page++) {
@@ -121,20 +132,20 @@ export function customerRoutes(app: FastifyInstance, web: WebContext): void {
       .send(`${lines.slice(0, CSV_MAX_ROWS + 1).join('\r\n')}\r\n`);
   });
 
-  app.get('/recharges', async (request) => {
-    const q = schemas.parse(schemas.rechargeQuery, request.query);
+  app.get('/recharges', { schema: { summary: 'Your recharge orders', querystring: schemas.rechargeQuery } }, async (request) => {
+    const q = request.query;
     return { recharges: await recharges.list(userId(request), q) };
   });
 
-  app.post('/recharges', async (request) => {
-    const body = schemas.parse(schemas.newRecharge, request.body);
+  app.post('/recharges', { schema: { summary: 'Open a recharge order', body: schemas.newRecharge } }, async (request) => {
+    const body = request.body;
     return recharges.open(userId(request), body.amount, body.payment);
   });
 
   // Server-sent events: a line for each change to one of the user's orders (taken, SMS, ended), from
   // the domain's events, so the page refreshes what changed within moments. Events reach the streams
   // of this process only; the page also refreshes on its own now and then (another process's SMS).
-  app.get('/events', async (request, reply: FastifyReply) => {
+  app.get('/events', { schema: { summary: 'Server-sent events: a line per change to one of your orders', response: { 200: replies.file('`event: order` with `{"orderId","change"}`, change `created`, `sms` or `ended`', 'text/event-stream') } } }, async (request, reply: FastifyReply) => {
     const { userId: owner } = web.session(request);
     const token = readCookie(request, SESSION_COOKIE);
     // Hijacked: the stream outlives the handler timeout, which is for requests that answer once.

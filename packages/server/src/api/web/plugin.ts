@@ -7,6 +7,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DomainErrorCode } from '../../domain/errors.js';
 import type { Platform } from '../../domain/platform.js';
 import type { WebSession } from '../../domain/sessions.js';
+import { zodRoutes } from '../contract.js';
+import { withPath } from '../http.js';
 import type { Limits } from '../limits.js';
 import { jsonErrorHandler, missingRoute, Rejection } from '../rejections.js';
 import { accountRoutes } from './account.js';
@@ -14,6 +16,7 @@ import { adminRoutes } from './admin.js';
 import { CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies.js';
 import type { WebContext } from './context.js';
 import { customerRoutes } from './customer.js';
+import { described } from './replies.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -41,7 +44,8 @@ const BODY_LIMIT = 64 * 1024;
 const sameToken = (given: string, expected: string) =>
   given.length === expected.length && expected.length > 0 && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
 
-export async function webApi(app: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
+export async function webApi(fastify: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
+  const app = zodRoutes(fastify, { tag: 'Web app', security: ['webSession'], issues: withPath });
   const sessions = new WeakMap<FastifyRequest, WebSession>();
   /** A signed-out browser's CSRF token, made on its first visit. */
   const signedOutTokens = new WeakMap<FastifyRequest, string>();
@@ -56,6 +60,11 @@ export async function webApi(app: FastifyInstance, { platform, limits }: { platf
 
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= BODY_LIMIT;
+    const schema = (route.schema ??= {});
+    // Signing in and up need no session: the document says so.
+    if (route.config?.access === 'public') schema.security = [];
+    // Most routes answer a domain object as it is; the refusals are the same everywhere.
+    schema.response ??= described('The result, as JSON');
   });
 
   // onRequest: who is asking, and whether this state change comes from our own page, before any body is read.

@@ -1,10 +1,6 @@
 // What the web app sends: JSON bodies and query strings, each checked with zod before a use case runs.
 // Money is in cents and times in epoch milliseconds, as everywhere in the platform; the page converts.
-import { z, type ZodType } from 'zod';
-import { parseWith, withPath } from '../http.js';
-
-/** The input as the schema reads it; the first problem, with its field, becomes a 400. */
-export const parse = <T>(schema: ZodType<T>, input: unknown): T => parseWith(schema, input, withPath);
+import { z } from 'zod';
 
 /** A query parameter left empty by a form (`?number=`) means "no filter". */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
@@ -65,4 +61,5 @@ export const adminOrdersQuery = historyQuery.extend({ user: optional(text(64)) }
 export const unmatchedQuery = z.object({ limit: queryInt.min(1).max(500).default(100) });
 export const blacklistQuery = z.object({ myPid: optional(queryInt), number: optional(text(32)), ...paging });
 export const blacklistEntry = z.object({ number: text(32), myPid: z.number().int().positive(), note: optional(text(200)) });
+export const blacklistParams = blacklistEntry.pick({ number: true }).extend({ myPid: myPidParams.shape.myPid });
 export const auditQuery = z.object({ search: optional(text(100)), target: optional(text(200)), ...paging });
