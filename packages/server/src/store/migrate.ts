@@ -7,12 +7,16 @@ import * as adminLookups from './migrations/0003_admin_lookups.js';
 import * as protocols from './migrations/0004_protocols.js';
 import * as gateways from './migrations/0005_gateways.js';
 import * as smpp from './migrations/0006_smpp.js';
-import * as poolHealth from './migrations/0007_pool_health.js';
 import * as webhooks from './migrations/0008_webhooks.js';
-import * as web from './migrations/0009_web.js';
 import * as fivesim from './migrations/0011_fivesim.js';
+import * as web from './migrations/0012_web.js';
+import * as poolHealth from './migrations/0013_pool_health.js';
 
-/** Migrations in order; each takes the dialect so one file serves SQLite and Postgres. */
+/**
+ * Migrations in order; each takes the dialect so one file serves SQLite and Postgres. A new one always
+ * sorts after every migration already released: the migrator refuses a database that ran a later name
+ * than one it has not, so numbers are never filled in behind a release.
+ */
 const MIGRATIONS = {
   '0001_init': init,
   '0002_fair_use': fairUse,
@@ -20,10 +24,10 @@ const MIGRATIONS = {
   '0004_protocols': protocols,
   '0005_gateways': gateways,
   '0006_smpp': smpp,
-  '0007_pool_health': poolHealth,
   '0008_webhooks': webhooks,
-  '0009_web': web,
   '0011_fivesim': fivesim,
+  '0012_web': web,
+  '0013_pool_health': poolHealth,
 } as const;
 
 /** Every migration this version knows: a database that ran any other was written by a newer one. */
@@ -37,8 +41,10 @@ function migrator(db: Kysely<Database>, dialect: DialectSupport): Migrator {
   return new Migrator({ db, provider: { getMigrations: async () => migrations } });
 }
 
-export async function migrateToLatest(db: Kysely<Database>, dialect: DialectSupport): Promise<string[]> {
-  const result: MigrationResultSet = await migrator(db, dialect).migrateToLatest();
+/** Applies the pending migrations: every one, or those up to and including `upTo` (an older release's schema). */
+export async function migrateToLatest(db: Kysely<Database>, dialect: DialectSupport, upTo?: string): Promise<string[]> {
+  const m = migrator(db, dialect);
+  const result: MigrationResultSet = upTo === undefined ? await m.migrateToLatest() : await m.migrateTo(upTo);
   if (result.error) throw result.error;
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

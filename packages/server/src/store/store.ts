@@ -113,8 +113,9 @@ export class Store {
     return this.opened.db;
   }
 
-  migrate(): Promise<string[]> {
-    return migrateToLatest(this.opened.db, this.opened.dialect);
+  /** Applies the pending migrations (only those up to `upTo` when given: an older release's schema). */
+  migrate(upTo?: string): Promise<string[]> {
+    return migrateToLatest(this.opened.db, this.opened.dialect, upTo);
   }
 
   /**
