@@ -1,5 +1,6 @@
 // The admin panel: the same domain calls as the `fastpva admin` commands, for admins only (checked on
-// every call), and every change written to the audit log with the state before and after.
+// every call). Each change names the admin who made it: the domain writes the audit entry in the
+// change's own transaction.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../../domain/audit.js';
 import type { WebContext } from './context.js';
@@ -26,48 +27,23 @@ export function adminRoutes(app: FastifyInstance, web: WebContext): void {
   app.post('/admin/users/:username/balance', admin, async (request) => {
     const { username } = parse(schemas.usernameParams, request.params);
     const body = parse(schemas.adjustment, request.body);
-    const note = body.note ?? 'admin adjustment';
-    const money = async () => {
-      const u = await users.show(username);
-      return { balance: u.balance, held: u.held };
-    };
-    await audit.record(actor(request), { action: 'user.adjust_balance', target: `user:${username}` }, {
-      before: money,
-      change: () => users.adjustBalance(username, body.amount, note),
-      after: async () => ({ ...(await money()), amount: body.amount, note }),
-    });
+    await users.adjustBalance(username, body.amount, body.note ?? 'admin adjustment', actor(request));
     return users.show(username);
   });
 
   app.put('/admin/users/:username/disabled', admin, async (request) => {
     const { username } = parse(schemas.usernameParams, request.params);
-    const { disabled } = parse(schemas.disabled, request.body);
-    return audit.record(actor(request), { action: disabled ? 'user.disable' : 'user.enable', target: `user:${username}` }, {
-      before: async () => ({ disabled: (await users.show(username)).disabled }),
-      change: () => users.setDisabled(username, disabled),
-      after: (u) => ({ disabled: u.disabled }),
-    });
+    return users.setDisabled(username, parse(schemas.disabled, request.body).disabled, actor(request));
   });
 
   app.put('/admin/users/:username/limits', admin, async (request) => {
     const { username } = parse(schemas.usernameParams, request.params);
-    const limits = parse(schemas.userLimits, request.body);
-    return audit.record(actor(request), { action: 'user.limits', target: `user:${username}` }, {
-      before: async () => (await users.show(username)).limits,
-      change: () => users.setLimits(username, limits),
-      after: (u) => u.limits,
-    });
+    return users.setLimits(username, parse(schemas.userLimits, request.body), actor(request));
   });
 
   app.put('/admin/users/:username/prices/:myPid', admin, async (request) => {
     const { username, myPid } = parse(schemas.userPriceParams, request.params);
-    const { price } = parse(schemas.userPrice, request.body);
-    const ownPrice = async () => ({ price: (await users.show(username)).prices.find((p) => p.myPid === myPid)?.price ?? null });
-    await audit.record(actor(request), { action: 'user.price', target: `user:${username}` }, {
-      before: async () => ({ myPid, ...(await ownPrice()) }),
-      change: () => catalog.setUserPrice(username, myPid, price),
-      after: () => ({ myPid, price }),
-    });
+    await catalog.setUserPrice(username, myPid, parse(schemas.userPrice, request.body).price, actor(request));
     return users.show(username);
   });
 
@@ -77,10 +53,10 @@ export function adminRoutes(app: FastifyInstance, web: WebContext): void {
 
   app.post('/admin/projects', admin, async (request) => {
     const body = parse(schemas.newProject, request.body);
-    const project = await audit.record(actor(request), { action: 'project.create', target: (project) => `project:${project.myPid}` }, {
-      change: () => catalog.createProject({ enname: body.name, channel: body.channel, service: body.service, myPid: body.myPid, price: body.price, countryPrices: body.countryPrices }),
-      after: (project) => project,
-    });
+    const project = await catalog.createProject(
+      { enname: body.name, channel: body.channel, service: body.service, myPid: body.myPid, price: body.price, countryPrices: body.countryPrices },
+      actor(request),
+    );
     stock.forget();
     return project;
   });
@@ -88,23 +64,14 @@ export function adminRoutes(app: FastifyInstance, web: WebContext): void {
   app.patch('/admin/projects/:myPid', admin, async (request) => {
     const { myPid } = parse(schemas.myPidParams, request.params);
     const body = parse(schemas.projectChanges, request.body);
-    const project = await audit.record(actor(request), { action: 'project.update', target: `project:${myPid}` }, {
-      before: () => catalog.view(myPid),
-      change: () => catalog.updateProject(myPid, { enname: body.name, channel: body.channel, service: body.service, price: body.price, countryPrices: body.countryPrices }),
-      after: (project) => project,
-    });
+    const project = await catalog.updateProject(myPid, { enname: body.name, channel: body.channel, service: body.service, price: body.price, countryPrices: body.countryPrices }, actor(request));
     stock.forget();
     return project;
   });
 
   app.put('/admin/projects/:myPid/enabled', admin, async (request) => {
     const { myPid } = parse(schemas.myPidParams, request.params);
-    const { enabled } = parse(schemas.enabled, request.body);
-    const project = await audit.record(actor(request), { action: enabled ? 'project.enable' : 'project.disable', target: `project:${myPid}` }, {
-      before: async () => ({ enabled: (await catalog.view(myPid)).enabled }),
-      change: () => catalog.setProjectEnabled(myPid, enabled),
-      after: (project) => ({ enabled: project.enabled }),
-    });
+    const project = await catalog.setProjectEnabled(myPid, parse(schemas.enabled, request.body).enabled, actor(request));
     stock.forget();
     return project;
   });
@@ -114,28 +81,18 @@ export function adminRoutes(app: FastifyInstance, web: WebContext): void {
   app.get('/admin/suppliers', admin, async () => ({ suppliers: await suppliers.list() }));
 
   app.post('/admin/suppliers', admin, async (request) => {
-    const body = parse(schemas.newSupplier, request.body);
-    const created = await audit.record(actor(request), { action: 'supplier.create', target: `supplier:${body.name.trim()}` }, {
-      change: () => suppliers.create(body),
-      after: ({ key: _shownOnce, ...supplier }) => supplier,
-    });
+    const created = await suppliers.create(parse(schemas.newSupplier, request.body), actor(request));
     return { supplier: await suppliers.show(created.name), key: created.key };
   });
 
   app.post('/admin/suppliers/:name/key', admin, async (request) => {
     const { name } = parse(schemas.supplierParams, request.params);
-    const keyPrefix = async () => ({ keyPrefix: (await suppliers.show(name)).keyPrefix });
-    return { key: await audit.record(actor(request), { action: 'supplier.rotate_key', target: `supplier:${name}` }, { before: keyPrefix, change: () => suppliers.rotateKey(name) }) };
+    return { key: await suppliers.rotateKey(name, actor(request)) };
   });
 
   app.put('/admin/suppliers/:name/enabled', admin, async (request) => {
     const { name } = parse(schemas.supplierParams, request.params);
-    const { enabled } = parse(schemas.enabled, request.body);
-    return audit.record(actor(request), { action: enabled ? 'supplier.enable' : 'supplier.disable', target: `supplier:${name}` }, {
-      before: async () => ({ enabled: (await suppliers.show(name)).enabled }),
-      change: () => suppliers.setEnabled(name, enabled),
-      after: (supplier) => ({ enabled: supplier.enabled }),
-    });
+    return suppliers.setEnabled(name, parse(schemas.enabled, request.body).enabled, actor(request));
   });
 
   app.get('/admin/numbers', admin, async (request) => {
@@ -154,12 +111,7 @@ export function adminRoutes(app: FastifyInstance, web: WebContext): void {
 
   app.post('/admin/recharges/:rechargeId/pay', admin, async (request) => {
     const { rechargeId } = parse(schemas.rechargeParams, request.params);
-    const { paid } = parse(schemas.payment, request.body);
-    return audit.record(actor(request), { action: 'recharge.pay', target: `recharge:${rechargeId}` }, {
-      before: async () => (await recharges.list(undefined, { rechargeId, page: 1, limit: 1 }))[0] ?? null,
-      change: () => recharges.markPaid(rechargeId, paid),
-      after: (recharge) => recharge,
-    });
+    return recharges.markPaid(rechargeId, parse(schemas.payment, request.body).paid, actor(request));
   });
 
   app.get('/admin/sms/unmatched', admin, async (request) => ({ sms: await inboundSms.unmatched(parse(schemas.unmatchedQuery, request.query).limit) }));
@@ -168,20 +120,12 @@ export function adminRoutes(app: FastifyInstance, web: WebContext): void {
 
   app.post('/admin/blacklist', admin, async (request) => {
     const entry = parse(schemas.blacklistEntry, request.body);
-    const added = await audit.record(actor(request), { action: 'blacklist.add', target: `blacklist:${entry.myPid}:${entry.number}` }, {
-      change: () => blacklist.add(entry),
-      after: () => entry,
-    });
-    return { added };
+    return { added: await blacklist.add(entry, actor(request)) };
   });
 
   app.delete('/admin/blacklist/:myPid/:number', admin, async (request) => {
     const entry = parse(schemas.blacklistEntry.pick({ myPid: true, number: true }).extend({ myPid: schemas.myPidParams.shape.myPid }), request.params);
-    await audit.record(actor(request), { action: 'blacklist.remove', target: `blacklist:${entry.myPid}:${entry.number}` }, {
-      before: async () => entry,
-      change: () => blacklist.remove(entry),
-      after: () => null,
-    });
+    await blacklist.remove(entry, actor(request));
     return { removed: true };
   });
 

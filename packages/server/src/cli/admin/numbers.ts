@@ -89,8 +89,8 @@ const blacklistAdd = adminCommand({
   name: 'admin blacklist add',
   summary: 'take a number out of a project for everyone',
   flags: { number: NUMBER, project: PROJECT, note: option('TEXT', 'why, for the other admins', text) },
-  async run(p, o) {
-    const added = await p.blacklist.add({ number: o.number, myPid: o.project, note: o.note });
+  async run(p, o, by) {
+    const added = await p.blacklist.add({ number: o.number, myPid: o.project, note: o.note }, by);
     return { json: { added }, text: added ? `${o.number} is blacklisted for ${o.project}` : `${o.number} already was blacklisted for ${o.project}` };
   },
 });
@@ -99,8 +99,8 @@ const blacklistRemove = adminCommand({
   name: 'admin blacklist remove',
   summary: "give a number back to a project (users who shielded it still never get it)",
   flags: { number: NUMBER, project: PROJECT },
-  async run(p, o) {
-    await p.blacklist.remove({ number: o.number, myPid: o.project });
+  async run(p, o, by) {
+    await p.blacklist.remove({ number: o.number, myPid: o.project }, by);
     return { json: { removed: true }, text: `${o.number} is back in ${o.project}` };
   },
 });

@@ -56,8 +56,8 @@ const create = adminCommand({
     share: option('BASIS_POINTS', 'its share of each charge, 0 to 10000 (default 7000: 70%)', basisPoints),
     channel: repeated('C', 'a channel it serves; repeat for more (default 6)', channel),
   },
-  async run(p, o) {
-    const supplier = await p.suppliers.create({ name: o.name, shareBp: o.share, channels: o.channel.length ? o.channel : undefined });
+  async run(p, o, by) {
+    const supplier = await p.suppliers.create({ name: o.name, shareBp: o.share, channels: o.channel.length ? o.channel : undefined }, by);
     return {
       json: { id: supplier.publicId, key: supplier.key, channels: supplier.channels },
       text: `Created supplier ${supplier.name} (${supplier.publicId}) on channels ${supplier.channels.join(', ')}\nSupplier key (shown once): ${supplier.key}`,
@@ -69,8 +69,8 @@ const rotateKey = adminCommand({
   name: 'admin supplier rotate-key',
   summary: 'give the supplier a new key (shown once); the old one stops working at once',
   flags: { supplier: SUPPLIER },
-  async run(p, o) {
-    const key = await p.suppliers.rotateKey(o.supplier);
+  async run(p, o, by) {
+    const key = await p.suppliers.rotateKey(o.supplier, by);
     return { json: { supplier: o.supplier, key }, text: `New key for ${o.supplier} (shown once; the old one no longer works): ${key}` };
   },
 });
@@ -84,8 +84,8 @@ const setEnabled = (verb: 'disable' | 'enable') =>
         ? 'refuse the supplier\'s key and stop handing out its numbers; live orders run on'
         : 'accept a disabled supplier\'s key and numbers again',
     flags: { supplier: SUPPLIER },
-    async run(p, o) {
-      const supplier = await p.suppliers.setEnabled(o.supplier, verb === 'enable');
+    async run(p, o, by) {
+      const supplier = await p.suppliers.setEnabled(o.supplier, verb === 'enable', by);
       return { json: supplier, text: `${supplier.name} is ${supplier.enabled ? 'enabled' : 'disabled'}` };
     },
   });
@@ -102,8 +102,8 @@ const channels = adminCommand({
   check(o) {
     if (o.add.length === 0 && o.remove.length === 0) throw new UsageError('give --add C or --remove C');
   },
-  async run(p, o) {
-    const supplier = await p.suppliers.changeChannels(o.supplier, { add: o.add, remove: o.remove });
+  async run(p, o, by) {
+    const supplier = await p.suppliers.changeChannels(o.supplier, { add: o.add, remove: o.remove }, by);
     return { json: supplier, text: `${supplier.name} serves channels ${supplier.channels.join(', ') || 'none'}` };
   },
 });
@@ -112,8 +112,8 @@ const share = adminCommand({
   name: 'admin supplier share',
   summary: "set the supplier's share of charges made from now on",
   flags: { supplier: SUPPLIER, share: required('BASIS_POINTS', '0 to 10000; 7000 is 70%', basisPoints) },
-  async run(p, o) {
-    const supplier = await p.suppliers.setShare(o.supplier, o.share);
+  async run(p, o, by) {
+    const supplier = await p.suppliers.setShare(o.supplier, o.share, by);
     return { json: supplier, text: `${supplier.name} now gets ${percent(supplier.shareBp)} of each charge` };
   },
 });
