@@ -322,6 +322,7 @@ describe.each(DIALECTS)('admin commands on %s', (dialect) => {
     await admin('project', 'update', '--project', String(project.myPid), '--price', '20');
     await admin('supplier', 'create', '--name', 'audited-rack', '--channel', '17');
     await admin('supplier', 'share', '--supplier', 'audited-rack', '--share', '6500');
+    const gateway = await admin('supplier', 'gateway', 'add', '--supplier', 'audited-rack', '--kind', 'generic');
     // Refused changes write nothing.
     expect((await refused('user', 'adjust', '--username', 'audrey', '--amount', '-5000')).code).not.toBe(0);
     expect((await refused('supplier', 'share', '--supplier', 'nobody', '--share', '10')).code).not.toBe(0);
@@ -329,9 +330,10 @@ describe.each(DIALECTS)('admin commands on %s', (dialect) => {
     await admin('user', 'create', '--username', 'auditor', '--password', 'correct horse battery', '--role', 'admin');
     const panel = new WebClient(t.app);
     await panel.signIn('auditor', 'correct horse battery');
-    const { entries } = await panel.ok('GET', `/admin/audit?search=${encodeURIComponent(cli)}&limit=9`);
+    const { entries } = await panel.ok('GET', `/admin/audit?search=${encodeURIComponent(cli)}&limit=10`);
     expect(entries.map((e: any) => [e.actor, e.action, e.target])).toEqual([
       [cli, 'user.create', 'user:auditor'],
+      [cli, 'gateway.add', 'supplier:audited-rack'],
       [cli, 'supplier.share', 'supplier:audited-rack'],
       [cli, 'supplier.create', 'supplier:audited-rack'],
       [cli, 'project.update', `project:${project.myPid}`],
@@ -348,6 +350,10 @@ describe.each(DIALECTS)('admin commands on %s', (dialect) => {
     expect(of('project.update')).toMatchObject({ before: { sellingPrice: 15 }, after: { sellingPrice: 20 } });
     expect(of('supplier.share')).toMatchObject({ before: { shareBp: 7000 }, after: { shareBp: 6500 } });
     expect(of('supplier.create').after).toMatchObject({ name: 'audited-rack', channels: [17], keyPrefix: expect.any(String) });
+    // The gateway's URL token is shown once, in the command's answer, never in the log.
+    const token = /\/ingest\/generic\/([0-9a-f]+)$/.exec(gateway.path)![1]!;
+    expect(of('gateway.add').after).toEqual({ id: gateway.id, kind: 'generic', tokenPrefix: token.slice(0, of('gateway.add').after.tokenPrefix.length), signed: false });
+    expect(JSON.stringify(entries)).not.toContain(token);
     expect(of('user.create')).toMatchObject({ before: null, after: { username: 'audrey', role: 'user', balance: 300 } });
 
     // One transaction: an entry that cannot be written (its actor names no user) takes the change down with it.

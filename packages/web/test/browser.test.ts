@@ -5,9 +5,12 @@ import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatform } from '../../server/src/domain/platform.js';
+import { startWebhookDelivery } from '../../server/src/jobs/webhooks.js';
 import { Store } from '../../server/src/store/store.js';
 import { startCli } from '../../server/test/helpers/cli.js';
 import { createTestDatabase, DIALECTS, type DialectName, type TestDatabase } from '../../server/test/helpers/databases.js';
@@ -93,7 +96,8 @@ describe.each(DIALECTS.map((d): [DialectName, boolean] => [d, d === 'sqlite']))(
   let admin: Page;
 
   beforeAll(async () => {
-    server = await startServer(dialect, { releaseAfterMs: 2000 });
+    // Private addresses allowed: the webhook test's receiver listens on 127.0.0.1.
+    server = await startServer(dialect, { releaseAfterMs: 2000, webhookAllowPrivate: true });
     ({ supplierKey } = await seed(server));
     browser = await launchChromium();
     user = await openBrowser(browser, contexts);
@@ -324,13 +328,54 @@ describe.each(DIALECTS.map((d): [DialectName, boolean] => [d, d === 'sqlite']))(
     await page.getByRole('link', { name: 'Admin' }).waitFor();
   });
 
+  it.runIf(everything)('sets a webhook, shows its signing secret once, and lists how each delivery went', async () => {
+    const received: string[] = [];
+    const receiver = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk));
+      request.on('end', () => {
+        received.push(body);
+        response.writeHead(204).end();
+      });
+    });
+    receiver.listen(0, '127.0.0.1');
+    await once(receiver, 'listening');
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const delivery = startWebhookDelivery(server.platform, server.log);
+    try {
+      await user.goto(`${server.url}/account`);
+      await user.getByText('No webhook: events are not sent.').waitFor();
+      await user.getByLabel('Webhook URL').fill('ftp://example.com/hook');
+      await user.getByRole('button', { name: 'Save the URL' }).click();
+      await expect.poll(() => user.getByRole('alert').textContent()).toBe('A webhook URL starts with http:// or https://');
+      await user.getByLabel('Webhook URL').fill(hook);
+      await user.getByRole('button', { name: 'Save the URL' }).click();
+      expect(await user.getByTestId('webhook-secret').textContent()).toMatch(/^whsec_[0-9a-f]{32}$/);
+      await user.getByText(`Events go to ${hook}`).waitFor();
+
+      const number = await takeNumber(user, server.url, 'GB');
+      await pushSms(server, supplierKey, number, 'Telegram code: 60606');
+      await expect.poll(() => received.length, { timeout: 10_000 }).toBeGreaterThan(0);
+      expect(JSON.parse(received[0]!)).toMatchObject({ type: 'sms.received', data: { number, code: '60606' } });
+      await user.goto(`${server.url}/account`);
+      const log = user.getByRole('region', { name: 'Deliveries' });
+      await expect.poll(() => log.textContent()).toContain('HTTP 204');
+      expect(await log.textContent()).toContain('sms.received');
+      // Shown once: a new visit has the URL, never the secret.
+      expect(await user.getByTestId('webhook-secret').count()).toBe(0);
+    } finally {
+      await delivery.stop();
+      receiver.close();
+    }
+  });
+
   it.runIf(everything)('passes axe-core, shows the focus on every control the keyboard reaches, and fits 390 and 1440 px on every page', async () => {
     const pages: [Page, string, string, string[]][] = [
       [user, '/', 'dashboard', ['Rotate key', 'Copy API base URL']],
       [user, '/buy', 'buy', ['Take a number', 'Favourite Telegram']],
       [user, '/orders', 'orders', ['Apply', 'Export CSV']],
       [user, '/recharges', 'recharges', ['Open the order']],
-      [user, '/account', 'account', ['Change password']],
+      [user, '/account', 'account', ['Change password', 'Save the URL', 'Remove the webhook']],
       [admin, '/account', 'admin-account', ['Set up']],
       [admin, '/admin/users', 'admin-users', ['carol']],
       [admin, '/admin/users/carol', 'admin-user', ['Adjust', 'Disable']],

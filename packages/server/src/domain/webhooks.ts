@@ -111,9 +111,15 @@ export class WebhookService {
   }
 
   async get(userId: number): Promise<WebhookView> {
-    const hook = await this.store.read.webhooks.find(userId);
+    const hook = await this.current(userId);
     if (!hook) throw new DomainError('NOT_FOUND', 'No webhook is set');
-    return { url: hook.url, createdAt: hook.created_at };
+    return hook;
+  }
+
+  /** The user's webhook, or null when none is set (the web page shows both). */
+  async current(userId: number): Promise<WebhookView | null> {
+    const hook = await this.store.read.webhooks.find(userId);
+    return hook ? { url: hook.url, createdAt: hook.created_at } : null;
   }
 
   /** Removes the webhook; events not yet delivered are cancelled. Idempotent. */

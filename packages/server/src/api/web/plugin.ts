@@ -14,6 +14,7 @@ import { adminRoutes } from './admin.js';
 import { CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies.js';
 import type { WebContext } from './context.js';
 import { customerRoutes } from './customer.js';
+import { webhookRoutes } from './webhooks.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -91,8 +92,9 @@ export async function webApi(app: FastifyInstance, { platform, limits }: { platf
     throw missingRoute(app, request);
   });
 
-  // One module per part of the app; webhook settings and delivery logs (the webhooks issue) get their own.
+  // One module per part of the app.
   accountRoutes(app, context);
   customerRoutes(app, context);
+  webhookRoutes(app, context);
   adminRoutes(app, context);
 }

@@ -34,6 +34,9 @@ export const historyQuery = z.object({
   ...paging,
 });
 
+export const webhookUrl = z.object({ url: text(2048) });
+export const pageQuery = z.object(paging);
+
 export const rechargeQuery = z.object({ status: optional(z.enum(['unpaid', 'paid', 'expired'])), ...paging });
 export const newRecharge = z.object({ amount: cents, payment: text(32) });
 

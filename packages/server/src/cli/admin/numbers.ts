@@ -51,8 +51,8 @@ const transfer = adminCommand({
   check(o) {
     if ((o.number.length > 0) === o.all) throw new UsageError('give --number N (repeatable) or --all');
   },
-  async run(p, o) {
-    const result = await p.numbers.transfer({ from: o.from, to: o.to, numbers: o.all ? undefined : o.number });
+  async run(p, o, by) {
+    const result = await p.numbers.transfer({ from: o.from, to: o.to, numbers: o.all ? undefined : o.number }, by);
     return { json: result, text: `Moved ${result.transferred} numbers from ${o.from} to ${o.to}` };
   },
 });
@@ -65,8 +65,8 @@ const remove = adminCommand({
   check(o) {
     if (o.number.length === 0) throw new UsageError('--number N is missing');
   },
-  async run(p, o) {
-    const result = await p.numbers.remove(o.number);
+  async run(p, o, by) {
+    const result = await p.numbers.remove(o.number, by);
     return { json: result, text: `Removed ${result.removed} numbers` };
   },
 });
