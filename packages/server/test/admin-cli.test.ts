@@ -323,6 +323,8 @@ describe.each(DIALECTS)('admin commands on %s', (dialect) => {
     await admin('supplier', 'create', '--name', 'audited-rack', '--channel', '17');
     await admin('supplier', 'share', '--supplier', 'audited-rack', '--share', '6500');
     const gateway = await admin('supplier', 'gateway', 'add', '--supplier', 'audited-rack', '--kind', 'generic');
+    const smpp = await admin('supplier', 'smpp', '--supplier', 'audited-rack');
+    await admin('user', 'webhook', '--username', 'audrey', '--clear');
     // Refused changes write nothing.
     expect((await refused('user', 'adjust', '--username', 'audrey', '--amount', '-5000')).code).not.toBe(0);
     expect((await refused('supplier', 'share', '--supplier', 'nobody', '--share', '10')).code).not.toBe(0);
@@ -330,9 +332,11 @@ describe.each(DIALECTS)('admin commands on %s', (dialect) => {
     await admin('user', 'create', '--username', 'auditor', '--password', 'correct horse battery', '--role', 'admin');
     const panel = new WebClient(t.app);
     await panel.signIn('auditor', 'correct horse battery');
-    const { entries } = await panel.ok('GET', `/admin/audit?search=${encodeURIComponent(cli)}&limit=10`);
+    const { entries } = await panel.ok('GET', `/admin/audit?search=${encodeURIComponent(cli)}&limit=12`);
     expect(entries.map((e: any) => [e.actor, e.action, e.target])).toEqual([
       [cli, 'user.create', 'user:auditor'],
+      [cli, 'user.webhook', 'user:audrey'],
+      [cli, 'supplier.smpp', 'supplier:audited-rack'],
       [cli, 'gateway.add', 'supplier:audited-rack'],
       [cli, 'supplier.share', 'supplier:audited-rack'],
       [cli, 'supplier.create', 'supplier:audited-rack'],
@@ -353,7 +357,9 @@ describe.each(DIALECTS)('admin commands on %s', (dialect) => {
     // The gateway's URL token is shown once, in the command's answer, never in the log.
     const token = /\/ingest\/generic\/([0-9a-f]+)$/.exec(gateway.path)![1]!;
     expect(of('gateway.add').after).toEqual({ id: gateway.id, kind: 'generic', tokenPrefix: token.slice(0, of('gateway.add').after.tokenPrefix.length), signed: false });
+    expect(of('supplier.smpp')).toMatchObject({ before: null, after: { systemId: smpp.systemId, newPassword: true } });
     expect(JSON.stringify(entries)).not.toContain(token);
+    expect(JSON.stringify(entries)).not.toContain(smpp.password);
     expect(of('user.create')).toMatchObject({ before: null, after: { username: 'audrey', role: 'user', balance: 300 } });
 
     // One transaction: an entry that cannot be written (its actor names no user) takes the change down with it.

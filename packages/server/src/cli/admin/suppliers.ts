@@ -149,12 +149,12 @@ const smpp = adminCommand({
   check(o) {
     if (o['max-per-second'] !== undefined && o['clear-max-per-second']) throw new UsageError('give --max-per-second or --clear-max-per-second, not both');
   },
-  async run(p, o) {
+  async run(p, o, by) {
     const account = await p.smpp.configure(o.supplier, {
       rotate: o.rotate,
       maxPerSecond: o['clear-max-per-second'] ? null : o['max-per-second'],
       gsm7: o.gsm7,
-    });
+    }, by);
     const { supplier, ...json } = account;
     return { json, text: `SMPP for ${supplier}:\n${describeSmpp(account)}` };
   },

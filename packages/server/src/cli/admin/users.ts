@@ -190,8 +190,8 @@ const webhook = adminCommand({
   check(o) {
     if ((o.url === undefined) === !o.clear) throw new UsageError('give --url URL or --clear');
   },
-  async run(p, o) {
-    const result = await p.webhooks.setFor(o.username, o.url ?? null);
+  async run(p, o, by) {
+    const result = await p.webhooks.setFor(o.username, o.url ?? null, by);
     return {
       json: result,
       text: result.url === null ? `Cleared ${o.username}'s webhook` : `${o.username}'s webhook: ${result.url}\nSigning secret (shown once): ${result.secret}`,
