@@ -328,6 +328,31 @@ describe.each(DIALECTS.map((d): [DialectName, boolean] => [d, d === 'sqlite']))(
     await page.getByRole('link', { name: 'Admin' }).waitFor();
   });
 
+  it.runIf(everything)("adds a supplier's gateway, whose URL is shown once and takes SMS in, renews its URL and removes it", async () => {
+    await admin.goto(`${server.url}/admin/suppliers`);
+    await admin.getByRole('button', { name: 'Gateways of SIM bank' }).click();
+    await admin.getByText('No gateways: this supplier pushes through the supplier API or SMPP.').waitFor();
+    await admin.getByLabel('Kind').selectOption('generic');
+    await admin.getByRole('button', { name: 'Add a gateway' }).click();
+    const url = (await admin.getByTestId('gateway-url').textContent())!;
+    expect(url).toMatch(new RegExp(`^${server.url}/ingest/generic/[0-9a-f]{32}$`));
+    const post = (to: string) =>
+      fetch(to, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: `gw-${to}`, to: DE[1], from: 'Telegram', text: 'Telegram code: 11111' }) });
+    expect((await post(url)).status).toBe(200);
+    const row = admin.getByRole('row').filter({ hasText: 'generic' });
+    expect(await row.textContent()).not.toContain(url.split('/').at(-1));
+    await checkPage(admin, 'admin-gateways', ['Add a gateway']);
+
+    await row.getByRole('button', { name: 'New URL' }).click();
+    await expect.poll(() => admin.getByTestId('gateway-url').textContent()).not.toBe(url);
+    const renewed = (await admin.getByTestId('gateway-url').textContent())!;
+    expect((await post(url)).status).toBeGreaterThanOrEqual(400);
+    expect((await post(renewed)).status).toBe(200);
+    await row.getByRole('button', { name: 'Remove' }).click();
+    await admin.getByText('No gateways: this supplier pushes through the supplier API or SMPP.').waitFor();
+    expect((await post(renewed)).status).toBeGreaterThanOrEqual(400);
+  });
+
   it.runIf(everything)('sets a webhook, shows its signing secret once, and lists how each delivery went', async () => {
     const received: string[] = [];
     const receiver = http.createServer((request, response) => {

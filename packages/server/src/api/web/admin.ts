@@ -9,7 +9,7 @@ import * as schemas from './schemas.js';
 import { parse } from './schemas.js';
 
 export function adminRoutes(app: FastifyInstance, web: WebContext): void {
-  const { users, catalog, stock, suppliers, numbers, orders, recharges, inboundSms, blacklist, ledger, audit, reports, store } = web.platform;
+  const { users, catalog, stock, suppliers, gateways, numbers, orders, recharges, inboundSms, blacklist, ledger, audit, reports, store } = web.platform;
   const admin = { config: { access: 'admin' as const } };
   const actor = (request: FastifyRequest): Actor => {
     const s = web.session(request);
@@ -93,6 +93,25 @@ export function adminRoutes(app: FastifyInstance, web: WebContext): void {
   app.put('/admin/suppliers/:name/enabled', admin, async (request) => {
     const { name } = parse(schemas.supplierParams, request.params);
     return suppliers.setEnabled(name, parse(schemas.enabled, request.body).enabled, actor(request));
+  });
+
+  // A gateway's URL carries its token: answered once, when added or rotated.
+
+  app.get('/admin/suppliers/:name/gateways', admin, async (request) => ({ gateways: await gateways.list(parse(schemas.supplierParams, request.params).name) }));
+
+  app.post('/admin/suppliers/:name/gateways', admin, async (request) => {
+    const { name } = parse(schemas.supplierParams, request.params);
+    return gateways.add({ supplier: name, ...parse(schemas.newGateway, request.body) }, actor(request));
+  });
+
+  app.post('/admin/suppliers/:name/gateways/:id/token', admin, async (request) => {
+    const { name, id } = parse(schemas.gatewayParams, request.params);
+    return gateways.rotate({ supplier: name, id }, actor(request));
+  });
+
+  app.delete('/admin/suppliers/:name/gateways/:id', admin, async (request) => {
+    const { name, id } = parse(schemas.gatewayParams, request.params);
+    return gateways.remove({ supplier: name, id }, actor(request));
   });
 
   app.get('/admin/numbers', admin, async (request) => {

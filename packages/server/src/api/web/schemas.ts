@@ -59,6 +59,8 @@ export const projectsAdminQuery = z.object({ keyword: optional(text(100)), chann
 
 export const supplierParams = z.object({ name: text(100) });
 export const newSupplier = z.object({ name: text(100), shareBp: z.number().int().optional(), channels: z.array(z.number().int()).max(100).optional() });
+export const gatewayParams = z.object({ name: text(100), id: z.coerce.number().int().positive() });
+export const newGateway = z.object({ kind: text(40), signingKey: optional(text(200)), authToken: optional(text(200)) });
 export const numbersQuery = z.object({ supplier: optional(text(100)), country: optional(text(2)), online: optional(z.enum(['true', 'false'])), ...paging });
 
 export const rechargeParams = z.object({ rechargeId: text(40) });
