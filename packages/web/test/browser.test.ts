@@ -6,13 +6,14 @@ import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
+import { userInfo } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatform } from '../../server/src/domain/platform.js';
 import { startWebhookDelivery } from '../../server/src/jobs/webhooks.js';
 import { Store } from '../../server/src/store/store.js';
-import { startCli } from '../../server/test/helpers/cli.js';
+import { runHere, startCli } from '../../server/test/helpers/cli.js';
 import { createTestDatabase, DIALECTS, type DialectName, type TestDatabase } from '../../server/test/helpers/databases.js';
 import { checkPage, launchChromium, startServer, type WebServer } from './helpers.js';
 
@@ -326,6 +327,16 @@ describe.each(DIALECTS.map((d): [DialectName, boolean] => [d, d === 'sqlite']))(
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
     await page.getByRole('link', { name: 'Admin' }).waitFor();
+  });
+
+  it.runIf(everything)('shows changes made with the fastpva admin command on the audit page, by cli:<os user>', async () => {
+    const limits = await runHere(['admin', 'user', 'limits', '--username', 'dave', '--max-active-orders', '5', '--db', server.databaseUrl]);
+    expect(limits.code, limits.stderr).toBe(0);
+    await admin.goto(`${server.url}/admin/audit`);
+    const row = admin.getByRole('row').filter({ hasText: 'user:dave' }).first();
+    await row.waitFor();
+    expect(await row.textContent()).toContain(`cli:${userInfo().username}`);
+    expect(await row.textContent()).toContain('user.limits');
   });
 
   it.runIf(everything)("adds a supplier's gateway, whose URL is shown once and takes SMS in, renews its URL and removes it", async () => {

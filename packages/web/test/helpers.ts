@@ -26,6 +26,8 @@ export interface WebServer {
   platform: Platform;
   /** For background jobs a test starts itself. */
   log: FastifyBaseLogger;
+  /** For `fastpva admin` commands on the same database. */
+  databaseUrl: string;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startServer(dialect: DialectName, config: Partial<DomainCo
     url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
     platform,
     log: app.log,
+    databaseUrl: database.url,
     async close() {
       await app.close();
       await store.close();
