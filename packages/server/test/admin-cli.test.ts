@@ -279,6 +279,14 @@ describe.each(DIALECTS)('admin commands on %s', (dialect) => {
       stderr: `fastpva: 447722000001 is not blacklisted for project ${myPid}\n`,
     });
     expect((await refused('blacklist', 'add', '--number', '447700000000', '--project', pid)).stderr).toBe('fastpva: No number 447700000000 in the pool\n');
+    // Audited newest first; the refused removal wrote nothing.
+    const { entries } = await t.platform.audit.list({ target: `blacklist:${myPid}:447722000001`, page: 1, limit: 10 });
+    const listed = { number: '447722000001', myPid, reason: 'admin', note: 'spam traps' };
+    expect(entries.map((e) => [e.action, e.before, e.after])).toEqual([
+      ['blacklist.remove', listed, null],
+      ['blacklist.add', listed, listed],
+      ['blacklist.add', null, listed],
+    ]);
   });
 
   it('lists orders and shows one with its SMS, delivered or kept from it', async () => {

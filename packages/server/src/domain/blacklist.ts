@@ -76,7 +76,9 @@ export class BlacklistService {
   }
 
   private async entry(read: Repositories, number: string, myPid: number): Promise<{ numberId: number; projectId: number }> {
-    const [row, project] = await Promise.all([read.numbers.findByNumber(number), read.catalog.findProject(myPid)]);
+    // One query at a time: `read` is a transaction's, on one connection.
+    const row = await read.numbers.findByNumber(number);
+    const project = await read.catalog.findProject(myPid);
     if (!row) throw new DomainError('NOT_FOUND', `No number ${number} in the pool`);
     if (!project) throw new DomainError('PROJECT_NOT_FOUND', `No project with myPid ${myPid}`);
     return { numberId: row.id, projectId: project.id };
@@ -85,6 +87,7 @@ export class BlacklistService {
 
 /** The number's blacklist entry for the project as admins see it, or null: the audit log's before and after. */
 async function listed(read: Repositories, number: string, myPid: number): Promise<{ number: string; myPid: number; reason: BlacklistReason; note: string } | null> {
-  const [row] = (await read.numbers.listBlacklist({ projectId: myPid, number }, { offset: 0, limit: 1 })).rows;
-  return row ? { number, myPid, reason: row.reason, note: row.note } : null;
+  const row = await read.numbers.findByNumber(number);
+  const entry = row && (await read.numbers.findBlacklisted({ numberId: row.id, projectId: myPid }));
+  return entry ? { number, myPid, ...entry } : null;
 }

@@ -275,8 +275,10 @@ export class CatalogService {
   /** The user's own price for the project (null: back to the project's prices). */
   async setUserPrice(username: string, myPid: number, price: number | null, by?: Actor): Promise<void> {
     if (price !== null && !validPrice(price)) throw new DomainError('INVALID_INPUT', PRICE_RULE);
+    // One query at a time: these run on the transaction's one connection.
     const ownPrice = async (repos: Repositories) => {
-      const [user] = await Promise.all([userNamed(repos, username), requireProject(repos, myPid)]);
+      const user = await userNamed(repos, username);
+      await requireProject(repos, myPid);
       return { user, price: (await repos.catalog.userPrices(user.id, [myPid])).get(myPid) ?? null };
     };
     const user = await this.audit.change(by, { action: 'user.price', target: `user:${username}` }, {
