@@ -1,9 +1,10 @@
-// The bus between server processes that carries long-poll wake-ups (an SMS delivered or an order ended
-// on one process wakes the waiters of every other): Redis pub/sub when REDIS_URL is set, else Postgres
-// LISTEN/NOTIFY when the database is Postgres, else none (one process, woken by its own events).
+// The bus between server processes that carries the order feed (an order taken, an SMS delivered or an
+// order ended on one process wakes the long-polls and the web app's live streams of every other):
+// Redis pub/sub when REDIS_URL is set, else Postgres LISTEN/NOTIFY when the database is Postgres, else
+// none (one process, which sees its own changes).
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
-import type { Bus, SmsWaits } from './domain/waits.js';
+import type { Bus, OrderFeed } from './domain/order-feed.js';
 import type { NotificationHandlers } from './store/notify.js';
 import type { Store } from './store/store.js';
 
@@ -13,29 +14,29 @@ const CHANNEL = 'fastpva_order_changed';
 export type BusKind = 'redis' | 'postgres' | 'none';
 
 /**
- * Connects `waits` to the other processes and returns the bus to close at the end (none: one process).
+ * Connects the order feed to the other processes and returns the bus to close at the end (none: one process).
  * Redis first: the operator named it as the shared message service, and it keeps this traffic and a
  * connection per process off the database (and works behind a transaction-pooling PgBouncer, where
  * LISTEN does not). Fails when the bus cannot be reached at start, rather than serve waits that only
  * this process can end.
  */
-export async function connectWaits(
-  waits: SmsWaits,
+export async function connectFeed(
+  feed: OrderFeed,
   options: { redisUrl: string | undefined; store: Store; log: FastifyBaseLogger },
 ): Promise<{ kind: BusKind; bus: Bus | undefined }> {
   const { redisUrl, store, log } = options;
   const kind: BusKind = redisUrl ? 'redis' : store.dialect.name === 'postgres' ? 'postgres' : 'none';
   // Each bus calls `lost` once per outage.
   const handlers: NotificationHandlers = {
-    message: (text) => waits.message(text),
-    lost: (error) => log.warn({ err: error }, `the ${kind} bus is unreachable: long-polls wait for their own process's SMS only, or time out`),
+    message: (text) => feed.message(text),
+    lost: (error) => log.warn({ err: error }, `the ${kind} bus is unreachable: long-polls and live pages see their own process's changes only`),
     reconnected() {
       log.info(`the ${kind} bus is back`);
-      waits.reconnected();
+      feed.reconnected();
     },
   };
   const bus = kind === 'redis' ? await redisBus(redisUrl!, handlers) : kind === 'postgres' ? await store.listen(CHANNEL, handlers) : undefined;
-  if (bus) waits.attach(bus);
+  if (bus) feed.attach(bus);
   return { kind, bus };
 }
 

@@ -1,10 +1,12 @@
 // Every admin command as an operator runs it, on SQLite and Postgres, and what a running server sees
 // afterwards. The server is a platform with its own caches and a manual clock, like another process:
 // it notices a change within CACHE_TTL_MS, while the process that made the change notices at once.
+import { userInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hereJson, runHere } from './helpers/cli.js';
 import { createTestDatabase, DIALECTS } from './helpers/databases.js';
 import { createTestPlatform, expectLedgerConsistent, type TestPlatform } from './helpers/platform.js';
+import { WebClient } from './helpers/web.js';
 
 describe.each(DIALECTS)('admin commands on %s', (dialect) => {
   let t: TestPlatform;
@@ -277,6 +279,14 @@ describe.each(DIALECTS)('admin commands on %s', (dialect) => {
       stderr: `fastpva: 447722000001 is not blacklisted for project ${myPid}\n`,
     });
     expect((await refused('blacklist', 'add', '--number', '447700000000', '--project', pid)).stderr).toBe('fastpva: No number 447700000000 in the pool\n');
+    // Audited newest first; the refused removal wrote nothing.
+    const { entries } = await t.platform.audit.list({ target: `blacklist:${myPid}:447722000001`, page: 1, limit: 10 });
+    const listed = { number: '447722000001', myPid, reason: 'admin', note: 'spam traps' };
+    expect(entries.map((e) => [e.action, e.before, e.after])).toEqual([
+      ['blacklist.remove', listed, null],
+      ['blacklist.add', listed, listed],
+      ['blacklist.add', null, listed],
+    ]);
   });
 
   it('lists orders and shows one with its SMS, delivered or kept from it', async () => {
@@ -308,6 +318,66 @@ describe.each(DIALECTS)('admin commands on %s', (dialect) => {
     const text = await runHere(['admin', 'order', 'show', '--order', first.orderId, '--db', t.database.url]);
     expect(text.stdout).toContain('no: other_service');
     expect(await refused('order', 'show', '--order', 'ffffffffffffffffffffffff')).toMatchObject({ code: 1, stderr: 'fastpva: No order ffffffffffffffffffffffff\n' });
+  });
+
+  it("writes every change to the audit log as cli:<os user>, in the change's own transaction, for the admin panel to show", async () => {
+    const cli = `cli:${userInfo().username}`;
+    await admin('user', 'create', '--username', 'audrey', '--balance', '300');
+    await admin('user', 'adjust', '--username', 'audrey', '--amount', '-100', '--note', 'chargeback');
+    await admin('user', 'limits', '--username', 'audrey', '--max-active-orders', '3');
+    await admin('user', 'disable', '--username', 'audrey');
+    const project = await admin('project', 'create', '--name', 'Audited', '--price', '15', '--channel', '17');
+    await admin('project', 'update', '--project', String(project.myPid), '--price', '20');
+    await admin('supplier', 'create', '--name', 'audited-rack', '--channel', '17');
+    await admin('supplier', 'share', '--supplier', 'audited-rack', '--share', '6500');
+    const gateway = await admin('supplier', 'gateway', 'add', '--supplier', 'audited-rack', '--kind', 'generic');
+    const smpp = await admin('supplier', 'smpp', '--supplier', 'audited-rack');
+    await admin('user', 'webhook', '--username', 'audrey', '--clear');
+    // Refused changes write nothing.
+    expect((await refused('user', 'adjust', '--username', 'audrey', '--amount', '-5000')).code).not.toBe(0);
+    expect((await refused('supplier', 'share', '--supplier', 'nobody', '--share', '10')).code).not.toBe(0);
+
+    await admin('user', 'create', '--username', 'auditor', '--password', 'correct horse battery', '--role', 'admin');
+    const panel = new WebClient(t.app);
+    await panel.signIn('auditor', 'correct horse battery');
+    const { entries } = await panel.ok('GET', `/admin/audit?search=${encodeURIComponent(cli)}&limit=12`);
+    expect(entries.map((e: any) => [e.actor, e.action, e.target])).toEqual([
+      [cli, 'user.create', 'user:auditor'],
+      [cli, 'user.webhook', 'user:audrey'],
+      [cli, 'supplier.smpp', 'supplier:audited-rack'],
+      [cli, 'gateway.add', 'supplier:audited-rack'],
+      [cli, 'supplier.share', 'supplier:audited-rack'],
+      [cli, 'supplier.create', 'supplier:audited-rack'],
+      [cli, 'project.update', `project:${project.myPid}`],
+      [cli, 'project.create', `project:${project.myPid}`],
+      [cli, 'user.disable', 'user:audrey'],
+      [cli, 'user.limits', 'user:audrey'],
+      [cli, 'user.adjust_balance', 'user:audrey'],
+      [cli, 'user.create', 'user:audrey'],
+    ]);
+    const of = (action: string) => entries.find((e: any) => e.action === action && e.target !== 'user:auditor');
+    expect(of('user.adjust_balance')).toMatchObject({ before: { balance: 300, held: 0 }, after: { balance: 200, held: 0, amount: -100, note: 'chargeback' } });
+    expect(of('user.limits')).toMatchObject({ before: { maxActiveOrders: null }, after: { maxActiveOrders: 3 } });
+    expect(of('user.disable')).toMatchObject({ before: { disabled: false }, after: { disabled: true } });
+    expect(of('project.update')).toMatchObject({ before: { sellingPrice: 15 }, after: { sellingPrice: 20 } });
+    expect(of('supplier.share')).toMatchObject({ before: { shareBp: 7000 }, after: { shareBp: 6500 } });
+    expect(of('supplier.create').after).toMatchObject({ name: 'audited-rack', channels: [17], keyPrefix: expect.any(String) });
+    // The gateway's URL token is shown once, in the command's answer, never in the log.
+    const token = /\/ingest\/generic\/([0-9a-f]+)$/.exec(gateway.path)![1]!;
+    expect(of('gateway.add').after).toEqual({ id: gateway.id, kind: 'generic', tokenPrefix: token.slice(0, of('gateway.add').after.tokenPrefix.length), signed: false });
+    expect(of('supplier.smpp')).toMatchObject({ before: null, after: { systemId: smpp.systemId, newPassword: true } });
+    expect(JSON.stringify(entries)).not.toContain(token);
+    expect(JSON.stringify(entries)).not.toContain(smpp.password);
+    expect(of('user.create')).toMatchObject({ before: null, after: { username: 'audrey', role: 'user', balance: 300 } });
+
+    // One transaction: an entry that cannot be written (its actor names no user) takes the change down with it.
+    const ghost = { id: 987_654_321, name: 'ghost' };
+    await expect(t.platform.users.adjustBalance('audrey', 1000, 'never', ghost)).rejects.toThrow();
+    await expect(t.platform.catalog.setProjectEnabled(project.myPid, false, ghost)).rejects.toThrow();
+    expect(await admin('user', 'show', '--username', 'audrey')).toMatchObject({ balance: 200 });
+    expect(await admin('project', 'show', '--project', String(project.myPid))).toMatchObject({ enabled: true });
+    expect((await t.platform.audit.list({ search: 'ghost', page: 1, limit: 10 })).count).toBe(0);
+    await expectLedgerConsistent(t.platform);
   });
 
   it('refuses a database without the fastpva schema and creates nothing', async () => {

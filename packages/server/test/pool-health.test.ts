@@ -231,7 +231,7 @@ describe.each(DIALECTS)('pool health on %s', (dialect) => {
       const { entries } = await t.platform.audit.list({ page: 1, limit: 10, target: 'supplier:view-rack' });
       expect(entries.map((e) => e.action)).toEqual(['supplier.payout']);
       expect(entries[0]).toMatchObject({
-        actor: 'command line',
+        actor: expect.stringMatching(/^cli:/),
         before: { balance: 140 },
         after: { supplier: 'view-rack', amount: 100, note: 'bank transfer 42', balance: 40 },
       });

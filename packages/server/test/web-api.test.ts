@@ -153,6 +153,7 @@ describe.each(DIALECTS)('web API on %s', (dialect) => {
       ['POST', '/admin/users/grace/balance'],
       ['POST', '/admin/projects'],
       ['GET', '/admin/audit'],
+      ['POST', '/admin/suppliers/SIM%20bank/gateways'],
     ] as const) {
       const response = await user.request(method, url, method === 'GET' ? undefined : { amount: 100, name: 'x', price: 1 });
       expect(response.statusCode, `${method} ${url}`).toBe(403);

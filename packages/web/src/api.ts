@@ -138,4 +138,15 @@ export interface Recharge {
 }
 
 /** A page of a list the server counts: `{ count, users: [...] }`. */
+export interface WebhookDelivery {
+  eventId: string;
+  type: 'sms.received' | 'order.ended';
+  attempt: number;
+  url: string;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  createdAt: number;
+}
+
 export type Page<K extends string, T> = Record<K, T[]> & { count: number };

@@ -1,5 +1,5 @@
 // Live orders: read from the server, refreshed the moment one of them changes (server-sent events fed
-// by the domain's order and SMS events), and counted down by the server's clock.
+// by the order feed, which carries every server process's changes), and counted down by the server's clock.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api, type LiveOrder } from './api';
@@ -15,8 +15,8 @@ export function useLiveOrders() {
       serverOffsetMs = answer.serverTime - Date.now();
       return answer.orders;
     },
-    // Events come from the server process the page is connected to; this catches the others' changes.
-    refetchInterval: 15_000,
+    // The bus between server processes delivers at most once: a slow read now and then is the backstop.
+    refetchInterval: 60_000,
   });
 }
 
@@ -41,6 +41,8 @@ export function useOrderEvents(): void {
     };
     const source = new EventSource('/api/web/events');
     source.addEventListener('order', refresh);
+    // The server's bus to the other processes was down: changes made there meanwhile were missed.
+    source.addEventListener('resync', refresh);
     // After a reconnection, catch up on what happened while the stream was down.
     source.addEventListener('open', refresh);
     return () => source.close();

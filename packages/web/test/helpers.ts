@@ -1,5 +1,6 @@
 // A real fastpva server on a real database, Debian's Chromium driven by playwright-core, axe-core
 // injected into each page, and screenshots kept in test-artifacts/ (ignored by git).
+import type { FastifyBaseLogger } from 'fastify';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -23,6 +24,10 @@ export const WIDTHS = { phone: 390, desktop: 1440 } as const;
 export interface WebServer {
   url: string;
   platform: Platform;
+  /** For background jobs a test starts itself. */
+  log: FastifyBaseLogger;
+  /** For `fastpva admin` commands on the same database. */
+  databaseUrl: string;
   close(): Promise<void>;
 }
 
@@ -37,6 +42,8 @@ export async function startServer(dialect: DialectName, config: Partial<DomainCo
   return {
     url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
     platform,
+    log: app.log,
+    databaseUrl: database.url,
     async close() {
       await app.close();
       await store.close();

@@ -1,6 +1,8 @@
 // Which database a command works on, and the admin commands' way in: an existing, migrated database
 // only. A mistyped --db must never leave a new SQLite file or a new schema behind.
+import { userInfo } from 'node:os';
 import { webhookAllowPrivate } from '../config.js';
+import type { Actor } from '../domain/audit.js';
 import type { DomainConfig } from '../domain/config.js';
 import { createPlatform, type Platform } from '../domain/platform.js';
 import { DEFAULT_DATABASE_URL } from '../store/dialect.js';
@@ -25,11 +27,23 @@ export async function withPlatform<T>(url: string, work: (platform: Platform) =>
   }
 }
 
+/** Who the audit log says made a command's changes: the operating-system user that ran it. */
+export function cliActor(env: NodeJS.ProcessEnv): Actor {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    // A uid with no passwd entry (some containers) has no name: the shell's, else the number.
+    user = env.USER || `uid${process.getuid?.() ?? ''}`;
+  }
+  return { id: null, name: `cli:${user}` };
+}
+
 type WithDatabase<F extends Flags> = F & { db: typeof DATABASE_FLAG };
 
 /**
- * An operator's command: its flags plus --db, and one domain call on the platform. `check` refuses
- * contradictory flags before the database is opened.
+ * An operator's command: its flags plus --db, and one domain call on the platform, made as the CLI's
+ * actor (the audit log's `cli:<os user>`). `check` refuses contradictory flags before the database is opened.
  */
 export function adminCommand<F extends Flags>(spec: {
   name: string;
@@ -37,7 +51,8 @@ export function adminCommand<F extends Flags>(spec: {
   details?: string;
   flags: F;
   check?(options: Parsed<F>): void;
-  run(platform: Platform, options: Parsed<F>): Promise<Result>;
+  /** `by`: the actor to name in the audit log for every change the command makes. */
+  run(platform: Platform, options: Parsed<F>, by: Actor): Promise<Result>;
 }): Command<WithDatabase<F>> {
   return command({
     name: spec.name,
@@ -47,7 +62,7 @@ export function adminCommand<F extends Flags>(spec: {
     run: (options, io: Io) => {
       spec.check?.(options);
       // `db` is the flag added here; its value's type is lost in the generic spread.
-      return withPlatform(databaseUrl(options.db as string | undefined, io.env), (platform) => spec.run(platform, options), {
+      return withPlatform(databaseUrl(options.db as string | undefined, io.env), (platform) => spec.run(platform, options, cliActor(io.env)), {
         webhookAllowPrivate: webhookAllowPrivate(io.env),
       });
     },

@@ -1,11 +1,13 @@
 // The audit log: every admin action, who did it, to what, when, and the state before and after.
-// Admins read it in the admin panel. Secrets (keys, passwords) never enter it: callers record
-// states as admins see them, which hold only a key's prefix.
-import type { Store } from '../store/store.js';
+// Admins read it in the admin panel. An entry is written inside the transaction of the change it
+// records, so the two commit together or not at all: no change goes unrecorded after a crash, and a
+// refused change records nothing. Secrets (keys, passwords) never enter it: states are recorded as
+// admins see them, which hold only a key's prefix.
+import type { Repositories, Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { toOffset, type PageRequest } from './paging.js';
 
-/** Who acted: a signed-in user, by id and name; id null for the command line, which has no user. */
+/** Who acted: a signed-in admin (by user id and name), or the `fastpva admin` command (`cli:<os user>`, no id). */
 export interface Actor {
   id: number | null;
   name: string;
@@ -24,7 +26,26 @@ export interface AuditEntry {
   createdAt: number;
 }
 
+/** What one admin action records: `target` may name what the change created (a new project's myPid). */
+export interface AuditedAction<T> {
+  action: string;
+  target: string | ((result: T) => string);
+}
+
+/**
+ * The steps of an admin action, each given the action's transaction: read the state (`before`),
+ * change it, and read it again (`after`, from the change's result where it says all; else `before`
+ * is read again). Every read and write goes through `repos`, never through the store (a second
+ * transaction would not be this one, and on SQLite would wait for it forever).
+ */
+export interface AuditedSteps<T> {
+  before?: (repos: Repositories) => Promise<unknown>;
+  change: (repos: Repositories) => Promise<T>;
+  after?: (result: T, repos: Repositories) => unknown;
+}
+
 const parse = (json: string | null): unknown => (json === null ? null : JSON.parse(json));
+const json = (state: unknown): string | null => (state === null || state === undefined ? null : JSON.stringify(state));
 
 export class AuditLog {
   constructor(
@@ -33,29 +54,32 @@ export class AuditLog {
   ) {}
 
   /**
-   * Reads the state, runs the change, reads the state again, and records the three: one call per
-   * admin action. `after` reads from the change's result where given, else reads the state again.
-   * A refused change is not recorded (nothing changed).
+   * Runs an admin action and writes its entry, in one transaction. `by` undefined: a change made
+   * without an admin (seeding a database in tests or the demo), run the same way and not recorded.
    */
-  async record<T>(
-    actor: Actor,
-    /** `target` may name what the change created (a new project's myPid). */
-    what: { action: string; target: string | ((result: T) => string) },
-    steps: { before?: () => Promise<unknown>; change: () => Promise<T>; after?: (result: T) => unknown },
-  ): Promise<T> {
-    const before = steps.before ? await steps.before() : null;
-    const result = await steps.change();
-    const after = steps.after ? await steps.after(result) : steps.before ? await steps.before() : null;
-    await this.store.read.audit.insert({
-      actor_id: actor.id,
-      actor: actor.name,
-      action: what.action,
-      target: typeof what.target === 'string' ? what.target : what.target(result),
-      before: before === null || before === undefined ? null : JSON.stringify(before),
-      after: after === null || after === undefined ? null : JSON.stringify(after),
+  async change<T>(by: Actor | undefined, what: AuditedAction<NoInfer<T>>, steps: AuditedSteps<T>): Promise<T> {
+    return this.store.transaction(async (repos) => {
+      const before = by && steps.before ? await steps.before(repos) : null;
+      const result = await steps.change(repos);
+      if (by) {
+        const after = steps.after ? await steps.after(result, repos) : steps.before ? await steps.before(repos) : null;
+        await this.write(repos, by, { action: what.action, target: typeof what.target === 'string' ? what.target : what.target(result), before, after });
+      }
+      return result;
+    });
+  }
+
+  /** Writes an entry inside a use case's own transaction `repos`, for one that `change` does not fit. */
+  async write(repos: Repositories, by: Actor, entry: { action: string; target: string; before: unknown; after: unknown }): Promise<void> {
+    await repos.audit.insert({
+      actor_id: by.id,
+      actor: by.name,
+      action: entry.action,
+      target: entry.target,
+      before: json(entry.before),
+      after: json(entry.after),
       created_at: this.clock.now(),
     });
-    return result;
   }
 
   async list(query: PageRequest & { target?: string | undefined; search?: string | undefined }): Promise<{ count: number; entries: AuditEntry[] }> {

@@ -1,7 +1,8 @@
 // The blacklist: numbers out of a project for everyone, because SHIELD_QUORUM users shielded them
 // or an admin said so. One user's shield only keeps a number away from that user (orders.ts).
 import type { BlacklistReason } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
+import type { Actor, AuditLog } from './audit.js';
 import type { Clock } from './clock.js';
 import { DomainError } from './errors.js';
 import { toOffset, type PageRequest } from './paging.js';
@@ -22,6 +23,7 @@ export class BlacklistService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
   ) {}
 
   async list(query: PageRequest & { myPid?: number | undefined; number?: string | undefined }): Promise<{ count: number; entries: BlacklistEntry[] }> {
@@ -42,19 +44,29 @@ export class BlacklistService {
   }
 
   /** Takes the number out of the project for everyone. Returns false when it already was. */
-  async add(input: { number: string; myPid: number; note?: string | undefined }): Promise<boolean> {
-    const entry = await this.entry(input.number, input.myPid);
-    return this.store.read.numbers.blacklist({ ...entry, reason: 'admin', note: input.note ?? '', now: this.clock.now() });
+  async add(input: { number: string; myPid: number; note?: string | undefined }, by?: Actor): Promise<boolean> {
+    const number = this.number(input.number);
+    const note = input.note ?? '';
+    return this.audit.change(by, { action: 'blacklist.add', target: `blacklist:${input.myPid}:${number}` }, {
+      before: (repos) => listed(repos, number, input.myPid),
+      change: async (repos) => repos.numbers.blacklist({ ...(await this.entry(repos, number, input.myPid)), reason: 'admin', note, now: this.clock.now() }),
+    });
   }
 
   /**
    * Gives the number back to the project. Users who shielded it still never get it; the quorum is
    * counted again only when someone else shields it.
    */
-  async remove(input: { number: string; myPid: number }): Promise<void> {
-    if (!(await this.store.read.numbers.unblacklist(await this.entry(input.number, input.myPid)))) {
-      throw new DomainError('NOT_FOUND', `${input.number} is not blacklisted for project ${input.myPid}`);
-    }
+  async remove(input: { number: string; myPid: number }, by?: Actor): Promise<void> {
+    const number = this.number(input.number);
+    await this.audit.change(by, { action: 'blacklist.remove', target: `blacklist:${input.myPid}:${number}` }, {
+      before: (repos) => listed(repos, number, input.myPid),
+      change: async (repos) => {
+        if (!(await repos.numbers.unblacklist(await this.entry(repos, number, input.myPid)))) {
+          throw new DomainError('NOT_FOUND', `${input.number} is not blacklisted for project ${input.myPid}`);
+        }
+      },
+    });
   }
 
   private number(raw: string): string {
@@ -63,11 +75,19 @@ export class BlacklistService {
     return number;
   }
 
-  private async entry(raw: string, myPid: number): Promise<{ numberId: number; projectId: number }> {
-    const number = this.number(raw);
-    const [row, project] = await Promise.all([this.store.read.numbers.findByNumber(number), this.store.read.catalog.findProject(myPid)]);
+  private async entry(read: Repositories, number: string, myPid: number): Promise<{ numberId: number; projectId: number }> {
+    // One query at a time: `read` is a transaction's, on one connection.
+    const row = await read.numbers.findByNumber(number);
+    const project = await read.catalog.findProject(myPid);
     if (!row) throw new DomainError('NOT_FOUND', `No number ${number} in the pool`);
     if (!project) throw new DomainError('PROJECT_NOT_FOUND', `No project with myPid ${myPid}`);
     return { numberId: row.id, projectId: project.id };
   }
+}
+
+/** The number's blacklist entry for the project as admins see it, or null: the audit log's before and after. */
+async function listed(read: Repositories, number: string, myPid: number): Promise<{ number: string; myPid: number; reason: BlacklistReason; note: string } | null> {
+  const row = await read.numbers.findByNumber(number);
+  const entry = row && (await read.numbers.findBlacklisted({ numberId: row.id, projectId: myPid }));
+  return entry ? { number, myPid, ...entry } : null;
 }

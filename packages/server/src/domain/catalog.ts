@@ -2,7 +2,8 @@
 // country and per user, and each user's favourites ("collects").
 import type { ProjectUpdate } from '../store/repositories/catalog.js';
 import type { ProjectRow } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
+import type { Actor, AuditLog } from './audit.js';
 import { TtlCache } from './cache.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
@@ -136,6 +137,7 @@ export class CatalogService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly config: DomainConfig,
+    private readonly audit: AuditLog,
   ) {
     this.projectTerms = new TtlCache(clock, config.cacheTtlMs);
     this.projectsOfService = new TtlCache(clock, config.cacheTtlMs);
@@ -153,21 +155,24 @@ export class CatalogService {
     }
   }
 
-  async createProject(input: NewProject): Promise<ProjectDetails> {
+  async createProject(input: NewProject, by?: Actor): Promise<ProjectDetails> {
     const draft = this.draftProject(input);
     await this.ensureChannel(draft.project.channel_id);
     // An auto-assigned myPid is the next free one; two admins creating projects at once may pick
     // the same, so a conflict on an auto-assigned id tries the next one.
     for (let attempt = 1; ; attempt++) {
       try {
-        const myPid = await this.store.transaction(async (repos) => {
-          const id = input.myPid ?? Math.max(1000, (await repos.catalog.maxProjectId()) + 1);
-          await repos.catalog.insertProject({ ...draft.project, id });
-          await repos.catalog.replaceCountryPrices(id, draft.countries);
-          return id;
+        const project = await this.audit.change<ProjectDetails>(by, { action: 'project.create', target: (p) => `project:${p.myPid}` }, {
+          change: async (repos) => {
+            const id = input.myPid ?? Math.max(1000, (await repos.catalog.maxProjectId()) + 1);
+            await repos.catalog.insertProject({ ...draft.project, id });
+            await repos.catalog.replaceCountryPrices(id, draft.countries);
+            return details(repos, id);
+          },
+          after: (p) => p,
         });
-        this.forgetProject(myPid);
-        return await this.view(myPid);
+        this.forgetProject(project.myPid);
+        return project;
       } catch (error) {
         if (!this.store.isUniqueViolation(error)) throw error;
         const retry = input.myPid === undefined && attempt < 5 && !(await this.store.read.catalog.findProjectByName(draft.project.enname));
@@ -201,7 +206,7 @@ export class CatalogService {
   }
 
   /** Renames, re-prices, moves to another channel or changes the expected service, in one transaction. */
-  async updateProject(myPid: number, changes: ProjectChanges): Promise<ProjectDetails> {
+  async updateProject(myPid: number, changes: ProjectChanges, by?: Actor): Promise<ProjectDetails> {
     const set: ProjectUpdate = { updated_at: this.clock.now() };
     if (changes.enname !== undefined) set.enname = projectName(changes.enname);
     if (changes.service !== undefined) set.service = serviceName(changes.service);
@@ -214,25 +219,38 @@ export class CatalogService {
       set.selling_price = pricing.sellingPrice;
       set.support_country = pricing.supportCountry ? 1 : 0;
     }
+    let project: ProjectDetails;
     try {
-      await this.store.transaction(async (repos) => {
-        if (!(await repos.catalog.updateProject(myPid, set))) throw new DomainError('PROJECT_NOT_FOUND', `No project with myPid ${myPid}`);
-        if (pricing) await repos.catalog.replaceCountryPrices(myPid, pricing.countries);
+      project = await this.audit.change(by, { action: 'project.update', target: `project:${myPid}` }, {
+        before: (repos) => details(repos, myPid),
+        change: async (repos) => {
+          if (!(await repos.catalog.updateProject(myPid, set))) throw new DomainError('PROJECT_NOT_FOUND', `No project with myPid ${myPid}`);
+          if (pricing) await repos.catalog.replaceCountryPrices(myPid, pricing.countries);
+          return details(repos, myPid);
+        },
+        after: (p) => p,
       });
     } catch (error) {
       if (this.store.isUniqueViolation(error)) throw new DomainError('ALREADY_EXISTS', `A project named ${set.enname} exists`);
       throw error;
     }
     this.forgetProject(myPid);
-    return this.view(myPid);
+    return project;
   }
 
   /** A disabled project takes no new orders (`Invalid Service ID`) and leaves the customers' lists. */
-  async setProjectEnabled(myPid: number, enabled: boolean): Promise<ProjectDetails> {
-    const updated = await this.store.read.catalog.updateProject(myPid, { enabled: enabled ? 1 : 0, updated_at: this.clock.now() });
-    if (!updated) throw new DomainError('PROJECT_NOT_FOUND', `No project with myPid ${myPid}`);
+  async setProjectEnabled(myPid: number, enabled: boolean, by?: Actor): Promise<ProjectDetails> {
+    const project = await this.audit.change(by, { action: enabled ? 'project.enable' : 'project.disable', target: `project:${myPid}` }, {
+      before: async (repos) => ({ enabled: (await details(repos, myPid)).enabled }),
+      change: async (repos) => {
+        const updated = await repos.catalog.updateProject(myPid, { enabled: enabled ? 1 : 0, updated_at: this.clock.now() });
+        if (!updated) throw new DomainError('PROJECT_NOT_FOUND', `No project with myPid ${myPid}`);
+        return details(repos, myPid);
+      },
+      after: (p) => ({ enabled: p.enabled }),
+    });
     this.forgetProject(myPid);
-    return this.view(myPid);
+    return project;
   }
 
   /** A project changed here: this process reads its terms, and which projects sell its service, again. */
@@ -242,11 +260,8 @@ export class CatalogService {
   }
 
   /** A project as an admin sees it. */
-  async view(myPid: number): Promise<ProjectDetails> {
-    const project = await this.store.read.catalog.findProject(myPid);
-    if (!project) throw new DomainError('PROJECT_NOT_FOUND', `No project with myPid ${myPid}`);
-    const prices = await this.store.read.catalog.countryPrices([myPid]);
-    return toDetails(project, prices.get(myPid));
+  view(myPid: number): Promise<ProjectDetails> {
+    return details(this.store.read, myPid);
   }
 
   /** Every project, disabled ones too, for admins; `keyword` searches names. */
@@ -258,20 +273,33 @@ export class CatalogService {
   }
 
   /** The user's own price for the project (null: back to the project's prices). */
-  async setUserPrice(username: string, myPid: number, price: number | null): Promise<void> {
+  async setUserPrice(username: string, myPid: number, price: number | null, by?: Actor): Promise<void> {
     if (price !== null && !validPrice(price)) throw new DomainError('INVALID_INPUT', PRICE_RULE);
-    const [user] = await Promise.all([userNamed(this.store.read, username), this.requireProject(myPid)]);
-    await this.store.read.catalog.setUserPrice(user.id, myPid, price);
+    // One query at a time: these run on the transaction's one connection.
+    const ownPrice = async (repos: Repositories) => {
+      const user = await userNamed(repos, username);
+      await requireProject(repos, myPid);
+      return { user, price: (await repos.catalog.userPrices(user.id, [myPid])).get(myPid) ?? null };
+    };
+    const user = await this.audit.change(by, { action: 'user.price', target: `user:${username}` }, {
+      before: async (repos) => ({ myPid, price: (await ownPrice(repos)).price }),
+      change: async (repos) => {
+        const { user } = await ownPrice(repos);
+        await repos.catalog.setUserPrice(user.id, myPid, price);
+        return user;
+      },
+      after: () => ({ myPid, price }),
+    });
     this.userPrices.delete(`${user.id}:${myPid}`);
   }
 
   async collect(userId: number, myPid: number): Promise<void> {
-    await this.requireProject(myPid);
+    await requireProject(this.store.read, myPid);
     await this.store.read.catalog.addCollect(userId, myPid, this.clock.now());
   }
 
   async uncollect(userId: number, myPid: number): Promise<void> {
-    await this.requireProject(myPid);
+    await requireProject(this.store.read, myPid);
     await this.store.read.catalog.removeCollect(userId, myPid);
   }
 
@@ -386,12 +414,6 @@ export class CatalogService {
     return { project, open: Boolean(channel?.enabled) && served, prices: countryPrices?.get(myPid) ?? new Map() };
   }
 
-  private async requireProject(myPid: number): Promise<ProjectRow> {
-    const project = await this.store.read.catalog.findProject(myPid);
-    if (!project) throw new DomainError('PROJECT_NOT_FOUND', 'Invalid Service ID');
-    return project;
-  }
-
   private async list(
     userId: number,
     filter: { keyword?: string | undefined; channelId?: number | undefined; collectedBy?: number | undefined },
@@ -410,6 +432,20 @@ export class CatalogService {
       projects: rows.map((r) => toView(r, countryPrices.get(r.id), collected.has(r.id), userPrices.get(r.id))),
     };
   }
+}
+
+async function requireProject(read: Repositories, myPid: number): Promise<ProjectRow> {
+  const project = await read.catalog.findProject(myPid);
+  if (!project) throw new DomainError('PROJECT_NOT_FOUND', 'Invalid Service ID');
+  return project;
+}
+
+/** A project as an admin sees it, read through `read` (the store, or a transaction's repositories). */
+async function details(read: Repositories, myPid: number): Promise<ProjectDetails> {
+  const project = await read.catalog.findProject(myPid);
+  if (!project) throw new DomainError('PROJECT_NOT_FOUND', `No project with myPid ${myPid}`);
+  const prices = await read.catalog.countryPrices([myPid]);
+  return toDetails(project, prices.get(myPid));
 }
 
 function toDetails(project: ProjectRow, prices: Map<string, number> | undefined): ProjectDetails {

@@ -2,6 +2,7 @@
 // and hands over what it reports (SMS, and that its device is alive) to the one inbound SMS path.
 import type { GatewayRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+import type { Actor, AuditLog } from './audit.js';
 import type { Clock } from './clock.js';
 import { DomainError } from './errors.js';
 import { hashSecret, newSecret, secretPrefix } from './ids.js';
@@ -85,18 +86,21 @@ export class GatewayService {
     private readonly store: Store,
     private readonly inboundSms: InboundSmsService,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
   ) {}
 
-  async add(input: NewGateway): Promise<GatewayEndpoint> {
+  /** The URL's token is in the answer only; the audit log keeps its first characters. */
+  async add(input: NewGateway, by?: Actor): Promise<GatewayEndpoint> {
     const kind = input.kind;
     if (!isGatewayKind(kind)) throw new DomainError('INVALID_INPUT', `${kind} is not a gateway kind: one of ${GATEWAY_KINDS.join(', ')}`);
     const secret = secretOf(kind, input);
     const supplier = await supplierNamed(this.store.read, input.supplier);
     const token = newToken();
     const now = this.clock.now();
-    const id = await this.store.transaction((repos) =>
-      repos.gateways.insert({ supplier_id: supplier.id, kind, token_hash: token.hash, token_prefix: token.prefix, secret, created_at: now, updated_at: now }),
-    );
+    const id = await this.audit.change(by, { action: 'gateway.add', target: `supplier:${supplier.name}` }, {
+      change: (repos) => repos.gateways.insert({ supplier_id: supplier.id, kind, token_hash: token.hash, token_prefix: token.prefix, secret, created_at: now, updated_at: now }),
+      after: (id) => ({ id, kind, tokenPrefix: token.prefix, signed: secret !== null }),
+    });
     return { id, kind, path: endpoint(kind, token.token) };
   }
 
@@ -114,16 +118,24 @@ export class GatewayService {
   }
 
   /** A new URL token; the old one stops working at once. */
-  async rotate(selector: GatewaySelector): Promise<GatewayEndpoint> {
+  async rotate(selector: GatewaySelector, by?: Actor): Promise<GatewayEndpoint> {
     const gateway = await this.select(selector);
     const token = newToken();
-    await this.store.transaction((repos) => repos.gateways.setToken(gateway.id, token, this.clock.now()));
+    await this.audit.change(by, { action: 'gateway.rotate', target: `supplier:${gateway.supplier}` }, {
+      before: () => Promise.resolve({ id: gateway.id, kind: gateway.kind, path: gateway.path }),
+      change: (repos) => repos.gateways.setToken(gateway.id, token, this.clock.now()),
+      after: () => ({ id: gateway.id, kind: gateway.kind, path: `/ingest/${gateway.kind}/${token.prefix}...` }),
+    });
     return { id: gateway.id, kind: gateway.kind as GatewayKind, path: endpoint(gateway.kind as GatewayKind, token.token) };
   }
 
-  async remove(selector: GatewaySelector): Promise<GatewaySummary> {
+  async remove(selector: GatewaySelector, by?: Actor): Promise<GatewaySummary> {
     const gateway = await this.select(selector);
-    await this.store.transaction((repos) => repos.gateways.remove(gateway.id));
+    await this.audit.change(by, { action: 'gateway.remove', target: `supplier:${gateway.supplier}` }, {
+      before: () => Promise.resolve(gateway),
+      change: (repos) => repos.gateways.remove(gateway.id),
+      after: () => null,
+    });
     return gateway;
   }
 

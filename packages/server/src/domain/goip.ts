@@ -2,6 +2,7 @@
 // own id and password, keeps its number online with a keepalive every 30 s, and forwards each SMS.
 import type { GoipLineRow, NumberRow } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
+import type { Actor, AuditLog } from './audit.js';
 import { normalizeCountry } from './catalog.js';
 import type { Clock } from './clock.js';
 import { DomainError } from './errors.js';
@@ -60,9 +61,10 @@ export class GoipService {
     private readonly store: Store,
     private readonly inboundSms: InboundSmsService,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
   ) {}
 
-  async add(input: NewGoipLine): Promise<GoipLineSummary> {
+  async add(input: NewGoipLine, by?: Actor): Promise<GoipLineSummary> {
     const line = input.line.trim();
     if (!/^[\x21-\x7e]{1,64}$/.test(line) || line.includes(';')) throw new DomainError('INVALID_INPUT', 'A line id is 1 to 64 printable characters, without spaces or ";"');
     if (input.password === '' || input.password.includes(';')) throw new DomainError('INVALID_INPUT', 'A line password is not empty and has no ";"');
@@ -76,10 +78,13 @@ export class GoipService {
     const supplier = await supplierNamed(this.store.read, input.supplier);
     const now = this.clock.now();
     try {
-      await this.store.transaction(async (repos) => {
-        const sim = number === undefined ? undefined : await lineNumber(repos, { supplier_id: supplier.id, country }, number, now);
-        if (typeof sim === 'string') throw new DomainError('UNKNOWN_NUMBER', sim);
-        await repos.goipLines.insert({ supplier_id: supplier.id, line, password_hash: hashSecret(input.password), country, number_id: sim?.id ?? null, created_at: now, updated_at: now });
+      await this.audit.change(by, { action: 'goip.add', target: `goip:${line}` }, {
+        change: async (repos) => {
+          const sim = number === undefined ? undefined : await lineNumber(repos, { supplier_id: supplier.id, country }, number, now);
+          if (typeof sim === 'string') throw new DomainError('UNKNOWN_NUMBER', sim);
+          await repos.goipLines.insert({ supplier_id: supplier.id, line, password_hash: hashSecret(input.password), country, number_id: sim?.id ?? null, created_at: now, updated_at: now });
+        },
+        after: () => ({ supplier: supplier.name, country, number: number ?? null }),
       });
     } catch (error) {
       if (this.store.isUniqueViolation(error)) throw new DomainError('ALREADY_EXISTS', `A GoIP line ${line} exists`);
@@ -106,11 +111,15 @@ export class GoipService {
    * The line's packets are refused from now on; its number stays in the pool until the heartbeat
    * takes it offline. With `supplier`, only that supplier's line.
    */
-  async remove(input: { line: string; supplier?: string | undefined }): Promise<void> {
+  async remove(input: { line: string; supplier?: string | undefined }, by?: Actor): Promise<void> {
     const supplier = input.supplier === undefined ? undefined : await supplierNamed(this.store.read, input.supplier);
     const line = await this.store.read.goipLines.findByLine(input.line);
     if (!line || (supplier && line.supplier_id !== supplier.id)) throw new DomainError('NOT_FOUND', `No GoIP line ${input.line}${supplier ? ` of ${supplier.name}` : ''}`);
-    await this.store.transaction((repos) => repos.goipLines.remove(line.id));
+    await this.audit.change(by, { action: 'goip.remove', target: `goip:${line.line}` }, {
+      before: () => Promise.resolve({ country: line.country }),
+      change: (repos) => repos.goipLines.remove(line.id),
+      after: () => null,
+    });
   }
 
   /**

@@ -3,7 +3,8 @@
 // 5SIM by lower-case names (telegram, england). The tables are seeded from domain/vocabulary and
 // admins may edit them; every surface translates through here and nowhere else.
 import type { CountryRow, ServiceRow } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
+import type { Actor, AuditLog } from './audit.js';
 import { TtlCache } from './cache.js';
 import { normalizeCountry } from './catalog.js';
 import type { Clock } from './clock.js';
@@ -50,6 +51,7 @@ export class ProtocolNames {
     private readonly store: Store,
     clock: Clock,
     cacheTtlMs: number,
+    private readonly audit: AuditLog,
   ) {
     this.tables = new TtlCache(clock, Math.max(cacheTtlMs, 1));
   }
@@ -87,7 +89,7 @@ export class ProtocolNames {
   }
 
   /** Adds a service, or changes how the protocols name one (a field left undefined stays as it is). */
-  async setService(id: string, change: { name?: string | undefined; smsActivate?: string | null | undefined; fivesim?: string | undefined }): Promise<ServiceName> {
+  async setService(id: string, change: { name?: string | undefined; smsActivate?: string | null | undefined; fivesim?: string | undefined }, by?: Actor): Promise<ServiceName> {
     if (!SERVICE_ID.test(id)) throw new DomainError('INVALID_INPUT', 'A service id is lower-case letters, digits, _ . - (as projects name it, e.g. telegram)');
     if (change.smsActivate != null && !SMS_ACTIVATE_SERVICE.test(change.smsActivate)) {
       throw new DomainError('INVALID_INPUT', 'An SMS-Activate service code is 1 to 16 lower-case letters or digits (two letters where possible: tg)');
@@ -100,11 +102,18 @@ export class ProtocolNames {
       ...(change.smsActivate !== undefined ? { sms_activate: change.smsActivate } : {}),
       ...(change.fivesim !== undefined ? { fivesim: change.fivesim } : {}),
     };
+    const state = async (repos: Repositories) => {
+      const row = (await repos.names.services()).find((s) => s.id === id);
+      return row ? toService(row) : null;
+    };
     try {
-      const exists = Object.keys(set).length > 0 ? await this.store.read.names.updateService(id, set) : (await this.serviceById(id)) !== undefined;
-      if (!exists) {
-        await this.store.read.names.insertService({ id, name: name ?? id, sms_activate: change.smsActivate ?? null, fivesim: change.fivesim ?? id });
-      }
+      await this.audit.change(by, { action: 'service.set', target: `service:${id}` }, {
+        before: state,
+        change: async (repos) => {
+          const exists = Object.keys(set).length > 0 ? await repos.names.updateService(id, set) : (await state(repos)) !== null;
+          if (!exists) await repos.names.insertService({ id, name: name ?? id, sms_activate: change.smsActivate ?? null, fivesim: change.fivesim ?? id });
+        },
+      });
     } catch (error) {
       if (this.store.isUniqueViolation(error)) throw new DomainError('ALREADY_EXISTS', 'Another service already has that SMS-Activate code or 5SIM name');
       throw error;
@@ -114,7 +123,7 @@ export class ProtocolNames {
   }
 
   /** Changes how the protocols name a country (null: the protocol does not offer it). */
-  async setCountry(iso: string, change: { smsActivate?: number | null | undefined; fivesim?: string | null | undefined }): Promise<CountryName> {
+  async setCountry(iso: string, change: { smsActivate?: number | null | undefined; fivesim?: string | null | undefined }, by?: Actor): Promise<CountryName> {
     const code = normalizeCountry(iso);
     if (!code) throw new DomainError('INVALID_INPUT', `${iso} is not an ISO 3166 country code`);
     if (change.smsActivate != null && (!Number.isSafeInteger(change.smsActivate) || change.smsActivate < 0 || change.smsActivate > 99_999)) {
@@ -125,9 +134,18 @@ export class ProtocolNames {
       ...(change.smsActivate !== undefined ? { sms_activate: change.smsActivate } : {}),
       ...(change.fivesim !== undefined ? { fivesim: change.fivesim } : {}),
     };
+    const state = async (repos: Repositories) => {
+      const row = (await repos.names.countries()).find((c) => c.iso === code);
+      return row ? toCountry(row) : null;
+    };
     try {
-      if (Object.keys(set).length > 0 && !(await this.store.read.names.updateCountry(code, set))) {
-        throw new DomainError('NOT_FOUND', `No country ${code}`);
+      if (Object.keys(set).length > 0) {
+        await this.audit.change(by, { action: 'country.set', target: `country:${code}` }, {
+          before: state,
+          change: async (repos) => {
+            if (!(await repos.names.updateCountry(code, set))) throw new DomainError('NOT_FOUND', `No country ${code}`);
+          },
+        });
       }
     } catch (error) {
       if (this.store.isUniqueViolation(error)) throw new DomainError('ALREADY_EXISTS', 'Another country already has that SMS-Activate id or 5SIM name');

@@ -3,6 +3,7 @@
 // themselves through the push API (suppliers.ts).
 import type { NumberFilter, NumberListRow } from '../store/repositories/numbers.js';
 import type { Store } from '../store/store.js';
+import type { Actor, AuditLog } from './audit.js';
 import { BATCH_ROWS } from './batches.js';
 import { normalizeCountry } from './catalog.js';
 import type { Clock } from './clock.js';
@@ -41,6 +42,7 @@ export class NumberService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly config: DomainConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -89,20 +91,23 @@ export class NumberService {
    * Moves numbers (`numbers`, or every number in the pool of `from`) to supplier `to`, online state
    * and all. Live orders keep the supplier they were made with: it is paid its share of their charges.
    */
-  async transfer(input: { from: string; to: string; numbers?: string[] | undefined }): Promise<{ transferred: number }> {
+  async transfer(input: { from: string; to: string; numbers?: string[] | undefined }, by?: Actor): Promise<{ transferred: number }> {
     if (input.from === input.to) throw new DomainError('INVALID_INPUT', 'Numbers move between two different suppliers');
     const numbers = input.numbers === undefined ? undefined : normalizeNumbers(input.numbers);
     const now = this.clock.now();
-    const transferred = await this.store.transaction(async (repos) => {
-      const from = await supplierNamed(repos, input.from);
-      const to = await supplierNamed(repos, input.to);
-      if (numbers) {
-        const unknown = await repos.numbers.unknownOf(from.id, numbers);
-        if (unknown.length > 0) {
-          throw new DomainError('UNKNOWN_NUMBER', `Not in the pool of ${from.name}: ${unknown.join(', ')}`, { numbers: unknown });
+    const transferred = await this.audit.change(by, { action: 'number.transfer', target: `supplier:${input.from}` }, {
+      change: async (repos) => {
+        const from = await supplierNamed(repos, input.from);
+        const to = await supplierNamed(repos, input.to);
+        if (numbers) {
+          const unknown = await repos.numbers.unknownOf(from.id, numbers);
+          if (unknown.length > 0) {
+            throw new DomainError('UNKNOWN_NUMBER', `Not in the pool of ${from.name}: ${unknown.join(', ')}`, { numbers: unknown });
+          }
         }
-      }
-      return repos.numbers.transfer(from.id, to.id, numbers, now);
+        return repos.numbers.transfer(from.id, to.id, numbers, now);
+      },
+      after: (count) => ({ to: input.to, numbers: numbers ?? 'all', transferred: count }),
     });
     return { transferred };
   }
@@ -112,22 +117,26 @@ export class NumberService {
    * their history kept. A number a live order is using is refused: end the order first. A supplier
    * that registers a removed number again brings it back as its own.
    */
-  async remove(inputs: string[]): Promise<{ removed: number }> {
+  async remove(inputs: string[], by?: Actor): Promise<{ removed: number }> {
     const numbers = normalizeNumbers(inputs);
     const now = this.clock.now();
-    const removed = await this.store.transaction(async (repos) => {
-      const rows = await repos.numbers.lockMany(numbers);
-      const found = new Set(rows.map((r) => r.number));
-      const unknown = numbers.filter((n) => !found.has(n));
-      if (unknown.length > 0) throw new DomainError('NOT_FOUND', `Not in the pool: ${unknown.join(', ')}`, { numbers: unknown });
-      const busy = rows.filter((r) => r.active_order_id !== null).map((r) => r.number);
-      if (busy.length > 0) {
-        throw new DomainError('NUMBER_BUSY', `A live order is using ${busy.join(', ')}: wait until it ends, then remove again`, { numbers: busy });
-      }
-      return repos.numbers.remove(
-        rows.filter((r) => r.removed_at === null).map((r) => r.id),
-        now,
-      );
+    const removed = await this.audit.change(by, { action: 'number.remove', target: `number:${numbers[0]}${numbers.length > 1 ? ` (+${numbers.length - 1})` : ''}` }, {
+      before: () => Promise.resolve({ numbers }),
+      change: async (repos) => {
+        const rows = await repos.numbers.lockMany(numbers);
+        const found = new Set(rows.map((r) => r.number));
+        const unknown = numbers.filter((n) => !found.has(n));
+        if (unknown.length > 0) throw new DomainError('NOT_FOUND', `Not in the pool: ${unknown.join(', ')}`, { numbers: unknown });
+        const busy = rows.filter((r) => r.active_order_id !== null).map((r) => r.number);
+        if (busy.length > 0) {
+          throw new DomainError('NUMBER_BUSY', `A live order is using ${busy.join(', ')}: wait until it ends, then remove again`, { numbers: busy });
+        }
+        return repos.numbers.remove(
+          rows.filter((r) => r.removed_at === null).map((r) => r.id),
+          now,
+        );
+      },
+      after: (count) => ({ removed: count }),
     });
     return { removed };
   }

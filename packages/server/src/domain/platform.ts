@@ -12,6 +12,7 @@ import { InboundSmsService } from './inbound-sms.js';
 import { ProtocolNames } from './names.js';
 import { Ledger } from './ledger.js';
 import { NumberService } from './numbers.js';
+import { OrderFeed } from './order-feed.js';
 import { OrderService } from './orders.js';
 import { RechargeService } from './recharges.js';
 import { SmppService } from './smpp.js';
@@ -46,6 +47,8 @@ export interface Platform {
   /** What is for sale now, with counts. */
   stock: StockService;
   stats: StatsService;
+  /** Changes to orders on every process (bus.ts connects it to the others). */
+  feed: OrderFeed;
   /** Long-poll: `await waits.forSms(userId, [order], waitMs, request.signal)`, then read as usual. */
   waits: SmsWaits;
   webhooks: WebhookService;
@@ -65,10 +68,11 @@ export async function createPlatform(
   const config = { ...defaultDomainConfig, ...options.config };
   const events = new DomainEventHub();
   const ledger = await Ledger.load(store);
-  const catalog = new CatalogService(store, clock, config);
-  const inboundSms = new InboundSmsService(store, ledger, events, clock);
-  const users = new UserService(store, ledger, clock, config);
   const audit = new AuditLog(store, clock);
+  const catalog = new CatalogService(store, clock, config, audit);
+  const inboundSms = new InboundSmsService(store, ledger, events, clock);
+  const users = new UserService(store, ledger, clock, config, audit);
+  const feed = new OrderFeed(events);
   return {
     store,
     clock,
@@ -77,20 +81,21 @@ export async function createPlatform(
     ledger,
     users,
     catalog,
-    suppliers: new SupplierService(store, catalog, ledger, audit, clock, config),
-    numbers: new NumberService(store, clock, config),
+    suppliers: new SupplierService(store, catalog, ledger, clock, config, audit),
+    numbers: new NumberService(store, clock, config, audit),
     orders: new OrderService(store, ledger, catalog, events, clock, config),
     inboundSms,
-    gateways: new GatewayService(store, inboundSms, clock),
-    goip: new GoipService(store, inboundSms, clock),
-    recharges: new RechargeService(store, ledger, clock, config),
-    smpp: new SmppService(store, inboundSms, clock),
-    blacklist: new BlacklistService(store, clock),
-    names: new ProtocolNames(store, clock, config.cacheTtlMs),
+    gateways: new GatewayService(store, inboundSms, clock, audit),
+    goip: new GoipService(store, inboundSms, clock, audit),
+    recharges: new RechargeService(store, ledger, clock, config, audit),
+    smpp: new SmppService(store, inboundSms, clock, audit),
+    blacklist: new BlacklistService(store, clock, audit),
+    names: new ProtocolNames(store, clock, config.cacheTtlMs, audit),
     stock: new StockService(store, clock),
     stats: new StatsService(store),
-    waits: new SmsWaits(store, events, config.maxWaitMs),
-    webhooks: new WebhookService(store, clock, config),
+    feed,
+    waits: new SmsWaits(store, feed, config.maxWaitMs),
+    webhooks: new WebhookService(store, clock, config, audit),
     sessions: new SessionService(store, users, clock),
     audit,
     reports: new ReportService(store, clock),

@@ -2,7 +2,8 @@
 // (by an admin for the "manual" method, by a processor later) the balance is credited.
 import type { RechargeState } from '../store/repositories/recharges.js';
 import type { RechargeOrderRow } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
+import type { Actor, AuditLog } from './audit.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
@@ -49,6 +50,7 @@ export class RechargeService {
     private readonly ledger: Ledger,
     private readonly clock: Clock,
     private readonly config: DomainConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   async open(userId: number, amount: number, payment: string): Promise<RechargeView> {
@@ -82,27 +84,31 @@ export class RechargeService {
         updated_at: now,
       });
     });
-    return this.find(publicId);
+    return this.find(this.store.read, publicId);
   }
 
   /**
    * The payment arrived: credit `amount` once. `paidAmount` is what was actually paid, if it differs.
    * An expired order may still be paid: the money arrived late, and it is the admin who confirms it.
    */
-  async markPaid(rechargeId: string, paidAmount?: number): Promise<RechargeView> {
+  async markPaid(rechargeId: string, paidAmount?: number, by?: Actor): Promise<RechargeView> {
     if (paidAmount !== undefined && (!Number.isSafeInteger(paidAmount) || paidAmount < 0)) {
       throw new DomainError('INVALID_INPUT', 'A paid amount is a whole, non-negative number of cents');
     }
     const now = this.clock.now();
-    await this.store.transaction(async (repos) => {
-      const recharge = isObjectId(rechargeId) ? await repos.recharges.findByPublicId(rechargeId) : undefined;
-      if (!recharge) throw new DomainError('NOT_FOUND', 'No such recharge order');
-      if (!(await repos.recharges.markPaid(recharge.id, paidAmount ?? recharge.order_amt, now))) {
-        throw new DomainError('RECHARGE_ALREADY_PAID', 'This recharge order is already paid');
-      }
-      await this.ledger.recharge(repos, { userId: recharge.user_id, amount: recharge.amount, rechargeId: recharge.id, now });
+    return this.audit.change(by, { action: 'recharge.pay', target: `recharge:${rechargeId}` }, {
+      before: (repos) => this.find(repos, rechargeId),
+      change: async (repos) => {
+        const recharge = isObjectId(rechargeId) ? await repos.recharges.findByPublicId(rechargeId) : undefined;
+        if (!recharge) throw new DomainError('NOT_FOUND', 'No such recharge order');
+        if (!(await repos.recharges.markPaid(recharge.id, paidAmount ?? recharge.order_amt, now))) {
+          throw new DomainError('RECHARGE_ALREADY_PAID', 'This recharge order is already paid');
+        }
+        await this.ledger.recharge(repos, { userId: recharge.user_id, amount: recharge.amount, rechargeId: recharge.id, now });
+        return this.find(repos, rechargeId);
+      },
+      after: (recharge) => recharge,
     });
-    return this.find(rechargeId);
   }
 
   async list(userId: number | undefined, query: RechargeQuery): Promise<RechargeView[]> {
@@ -115,9 +121,9 @@ export class RechargeService {
     return rows.map((r) => toView(r, now));
   }
 
-  private async find(publicId: string): Promise<RechargeView> {
+  private async find(read: Repositories, publicId: string): Promise<RechargeView> {
     const now = this.clock.now();
-    const [row] = await this.store.read.recharges.list({ publicId, now }, { offset: 0, limit: 1 });
+    const [row] = await read.recharges.list({ publicId, now }, { offset: 0, limit: 1 });
     if (!row) throw new DomainError('NOT_FOUND', 'No such recharge order');
     return toView(row, now);
   }

@@ -2,7 +2,8 @@
 // parts of concatenated messages, and delivery with an idempotency key that survives retransmission.
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Gsm7Packing, SmppAccountRow } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
+import type { Actor, AuditLog } from './audit.js';
 import type { Clock } from './clock.js';
 import { DomainError } from './errors.js';
 import type { InboundSmsService, ReceivedSms } from './inbound-sms.js';
@@ -91,10 +92,14 @@ export class SmppService {
     private readonly store: Store,
     private readonly inboundSms: InboundSmsService,
     private readonly clock: Clock,
+    private readonly audit: AuditLog,
   ) {}
 
-  /** Issues the supplier's credentials when it has none (or `rotate`), and changes its settings. */
-  async configure(supplierName: string, change: SmppAccountChange = {}): Promise<SmppAccount> {
+  /**
+   * Issues the supplier's credentials when it has none (or `rotate`), and changes its settings. The
+   * password is in the answer only: the audit log says that a new one was issued, never what it is.
+   */
+  async configure(supplierName: string, change: SmppAccountChange = {}, by?: Actor): Promise<SmppAccount> {
     const max = change.maxPerSecond;
     if (max !== undefined && max !== null && !(Number.isInteger(max) && max >= 1 && max <= MAX_PER_SECOND_LIMIT)) {
       throw new DomainError('INVALID_INPUT', `A rate is 1 to ${MAX_PER_SECOND_LIMIT} messages per second`);
@@ -104,25 +109,35 @@ export class SmppService {
     const password = !existing || change.rotate ? newPassword() : undefined;
     const passwordHash = password === undefined ? undefined : await hashPassword(password);
     const now = this.clock.now();
-    if (!existing) {
-      await this.store.read.smpp.insert({
-        supplier_id: supplier.id,
-        system_id: newSystemId(),
-        password_hash: passwordHash!,
-        max_per_second: max ?? null,
-        gsm7: change.gsm7 ?? 'unpacked',
-        created_at: now,
-        updated_at: now,
-      });
-    } else {
-      await this.store.read.smpp.update(supplier.id, {
-        ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
-        ...(max !== undefined ? { max_per_second: max } : {}),
-        ...(change.gsm7 !== undefined ? { gsm7: change.gsm7 } : {}),
-        updated_at: now,
-      });
-    }
-    const account = (await this.store.read.smpp.findBySupplier(supplier.id))!;
+    const state = async (repos: Repositories) => {
+      const account = await repos.smpp.findBySupplier(supplier.id);
+      return account ? { systemId: account.system_id, ...settingsOf(account) } : null;
+    };
+    const account = await this.audit.change(by, { action: 'supplier.smpp', target: `supplier:${supplier.name}` }, {
+      before: state,
+      change: async (repos) => {
+        if (!existing) {
+          await repos.smpp.insert({
+            supplier_id: supplier.id,
+            system_id: newSystemId(),
+            password_hash: passwordHash!,
+            max_per_second: max ?? null,
+            gsm7: change.gsm7 ?? 'unpacked',
+            created_at: now,
+            updated_at: now,
+          });
+        } else {
+          await repos.smpp.update(supplier.id, {
+            ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
+            ...(max !== undefined ? { max_per_second: max } : {}),
+            ...(change.gsm7 !== undefined ? { gsm7: change.gsm7 } : {}),
+            updated_at: now,
+          });
+        }
+        return (await repos.smpp.findBySupplier(supplier.id))!;
+      },
+      after: async (_account, repos) => ({ ...(await state(repos)), newPassword: password !== undefined }),
+    });
     return { supplier: supplier.name, systemId: account.system_id, ...(password !== undefined ? { password } : {}), ...settingsOf(account) };
   }
 

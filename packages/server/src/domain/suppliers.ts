@@ -159,12 +159,12 @@ export class SupplierService {
     private readonly store: Store,
     private readonly catalog: CatalogService,
     private readonly ledger: Ledger,
-    private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly config: DomainConfig,
+    private readonly audit: AuditLog,
   ) {}
 
-  async create(input: NewSupplier): Promise<CreatedSupplier> {
+  async create(input: NewSupplier, by?: Actor): Promise<CreatedSupplier> {
     const name = input.name.trim();
     if (name === '' || name.length > 100) throw new DomainError('INVALID_INPUT', 'A supplier name is 1 to 100 characters');
     const shareBp = input.shareBp ?? this.config.defaultSupplierShareBp;
@@ -175,20 +175,24 @@ export class SupplierService {
     const now = this.clock.now();
     const publicId = newObjectId(now);
     try {
-      const id = await this.store.transaction(async (repos) => {
-        const supplierId = await repos.suppliers.insert({
-          public_id: publicId,
-          name,
-          key_hash: hashSecret(key),
-          key_prefix: secretPrefix(key),
-          share_bp: shareBp,
-          enabled: 1,
-          created_at: now,
-          updated_at: now,
-        });
-        await repos.accounts.insert('supplier', { supplierId });
-        for (const channel of channels) await repos.suppliers.addChannel(supplierId, channel);
-        return supplierId;
+      // The key is shown once, in the answer: the log keeps its first characters, as admins see it.
+      const id = await this.audit.change(by, { action: 'supplier.create', target: `supplier:${name}` }, {
+        change: async (repos) => {
+          const supplierId = await repos.suppliers.insert({
+            public_id: publicId,
+            name,
+            key_hash: hashSecret(key),
+            key_prefix: secretPrefix(key),
+            share_bp: shareBp,
+            enabled: 1,
+            created_at: now,
+            updated_at: now,
+          });
+          await repos.accounts.insert('supplier', { supplierId });
+          for (const channel of channels) await repos.suppliers.addChannel(supplierId, channel);
+          return supplierId;
+        },
+        after: () => ({ publicId, name, shareBp, channels, keyPrefix: secretPrefix(key) }),
       });
       this.catalog.forgetTerms();
       return { id, publicId, name, channels, key };
@@ -262,13 +266,10 @@ export class SupplierService {
     const note = (input.note ?? '').trim();
     if (note.length > MAX_NOTE_LENGTH) throw new DomainError('INVALID_INPUT', `A note is at most ${MAX_NOTE_LENGTH} characters`);
     const supplier = await supplierNamed(this.store.read, input.supplier);
-    return this.audit.record(actor, { action: 'supplier.payout', target: `supplier:${supplier.name}` }, {
-      before: async () => ({ balance: (await this.balance(supplier.id)).balance }),
-      change: async () => {
-        const now = this.clock.now();
-        const balance = await this.store.transaction((repos) =>
-          this.ledger.payout(repos, { supplierId: supplier.id, name: supplier.name, amount: input.amount, note, now }),
-        );
+    return this.audit.change(actor, { action: 'supplier.payout', target: `supplier:${supplier.name}` }, {
+      before: async (repos) => ({ balance: (await repos.accounts.findBySupplier(supplier.id))?.balance ?? 0 }),
+      change: async (repos) => {
+        const balance = await this.ledger.payout(repos, { supplierId: supplier.id, name: supplier.name, amount: input.amount, note, now: this.clock.now() });
         return { supplier: supplier.name, amount: input.amount, note, balance };
       },
       after: (payout) => payout,
@@ -276,44 +277,61 @@ export class SupplierService {
   }
 
   /** A new key replaces the old one at once (shown once; only its hash is kept). */
-  async rotateKey(name: string): Promise<string> {
+  async rotateKey(name: string, by?: Actor): Promise<string> {
     const key = newSecret();
-    await this.change(name, { key_hash: hashSecret(key), key_prefix: secretPrefix(key) });
+    await this.change(name, { key_hash: hashSecret(key), key_prefix: secretPrefix(key) }, { action: 'supplier.rotate_key', by, state: (s) => ({ keyPrefix: s.key_prefix }) });
     return key;
   }
 
   /** A disabled supplier's key is refused and its numbers are not handed out; live orders run on. */
-  async setEnabled(name: string, enabled: boolean): Promise<SupplierSummary> {
-    await this.change(name, { enabled: enabled ? 1 : 0 });
+  async setEnabled(name: string, enabled: boolean, by?: Actor): Promise<SupplierSummary> {
+    await this.change(name, { enabled: enabled ? 1 : 0 }, { action: enabled ? 'supplier.enable' : 'supplier.disable', by, state: (s) => ({ enabled: s.enabled === 1 }) });
     return this.show(name);
   }
 
   /** The supplier's share of charges made from now on. */
-  async setShare(name: string, shareBp: number): Promise<SupplierSummary> {
+  async setShare(name: string, shareBp: number, by?: Actor): Promise<SupplierSummary> {
     checkShare(shareBp);
-    await this.change(name, { share_bp: shareBp });
+    await this.change(name, { share_bp: shareBp }, { action: 'supplier.share', by, state: (s) => ({ shareBp: s.share_bp }) });
     return this.show(name);
   }
 
   /** Starts or stops serving channels: its numbers go to (or leave) those channels' projects. */
-  async changeChannels(name: string, change: { add?: number[]; remove?: number[] }): Promise<SupplierSummary> {
+  async changeChannels(name: string, change: { add?: number[]; remove?: number[] }, by?: Actor): Promise<SupplierSummary> {
     const add = change.add ?? [];
     const remove = change.remove ?? [];
     const both = add.find((channel) => remove.includes(channel));
     if (both !== undefined) throw new DomainError('INVALID_INPUT', `Channel ${both} is both added and removed`);
     for (const channel of add) await this.catalog.ensureChannel(channel);
-    await this.store.transaction(async (repos) => {
+    const channels = async (repos: Repositories) => {
       const supplier = await supplierNamed(repos, name);
-      for (const channel of add) await repos.suppliers.addChannel(supplier.id, channel);
-      for (const channel of remove) await repos.suppliers.removeChannel(supplier.id, channel);
+      return { channels: (await repos.suppliers.channelsOf([supplier.id])).get(supplier.id) ?? [] };
+    };
+    await this.audit.change(by, { action: 'supplier.channels', target: `supplier:${name}` }, {
+      before: channels,
+      change: async (repos) => {
+        const supplier = await supplierNamed(repos, name);
+        for (const channel of add) await repos.suppliers.addChannel(supplier.id, channel);
+        for (const channel of remove) await repos.suppliers.removeChannel(supplier.id, channel);
+      },
     });
     this.catalog.forgetTerms();
     return this.show(name);
   }
 
-  private async change(name: string, changes: Partial<Pick<SupplierRow, 'key_hash' | 'key_prefix' | 'enabled' | 'share_bp'>>): Promise<void> {
-    const supplier = await supplierNamed(this.store.read, name);
-    await this.store.read.suppliers.update(supplier.id, { ...changes, updated_at: this.clock.now() });
+  /** An admin's change to the supplier's row, audited with `state`, what admins see of the row, before and after. */
+  private async change(
+    name: string,
+    changes: Partial<Pick<SupplierRow, 'key_hash' | 'key_prefix' | 'enabled' | 'share_bp'>>,
+    audited: { action: string; by: Actor | undefined; state: (supplier: SupplierRow) => unknown },
+  ): Promise<void> {
+    await this.audit.change(audited.by, { action: audited.action, target: `supplier:${name}` }, {
+      before: async (repos) => audited.state(await supplierNamed(repos, name)),
+      change: async (repos) => {
+        const supplier = await supplierNamed(repos, name);
+        await repos.suppliers.update(supplier.id, { ...changes, updated_at: this.clock.now() });
+      },
+    });
     // Whether a channel has an enabled supplier is part of the projects' cached terms.
     this.catalog.forgetTerms();
   }

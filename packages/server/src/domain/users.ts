@@ -1,6 +1,7 @@
 import type { AuthUser, UserWithAccount } from '../store/repositories/users.js';
 import type { UserRole, UserRow } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
+import type { Actor, AuditLog } from './audit.js';
 import { TtlCache } from './cache.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
@@ -152,11 +153,13 @@ export class UserService {
     private readonly ledger: Ledger,
     private readonly clock: Clock,
     private readonly config: DomainConfig,
+    private readonly audit: AuditLog,
   ) {
     this.byKey = new TtlCache(clock, config.cacheTtlMs);
   }
 
-  async create(input: NewUser): Promise<CreatedUser> {
+  /** `by`: the admin creating the account (recorded); none for a customer's own sign-up. */
+  async create(input: NewUser, by?: Actor): Promise<CreatedUser> {
     if (!USERNAME.test(input.username)) {
       throw new DomainError('INVALID_INPUT', 'A username is 3 to 64 letters, digits or _ . @ -');
     }
@@ -170,24 +173,28 @@ export class UserService {
     const now = this.clock.now();
     const publicId = newObjectId(now);
     try {
-      const id = await this.store.transaction(async (repos) => {
-        const userId = await repos.users.insert({
-          public_id: publicId,
-          username: input.username,
-          password_hash: passwordHash,
-          api_key_hash: hashSecret(apiKey),
-          api_key_prefix: secretPrefix(apiKey),
-          role: input.role ?? 'user',
-          email: input.email ?? '',
-          mobile: input.mobile ?? '',
-          tg: input.tg ?? '',
-          disabled: 0,
-          created_at: now,
-          updated_at: now,
-        });
-        await repos.accounts.insert('user', { userId });
-        if (input.balance) await this.ledger.adjust(repos, { userId, amount: input.balance, note: 'opening balance', now });
-        return userId;
+      const role = input.role ?? 'user';
+      const id = await this.audit.change(by, { action: 'user.create', target: `user:${input.username}` }, {
+        change: async (repos) => {
+          const userId = await repos.users.insert({
+            public_id: publicId,
+            username: input.username,
+            password_hash: passwordHash,
+            api_key_hash: hashSecret(apiKey),
+            api_key_prefix: secretPrefix(apiKey),
+            role,
+            email: input.email ?? '',
+            mobile: input.mobile ?? '',
+            tg: input.tg ?? '',
+            disabled: 0,
+            created_at: now,
+            updated_at: now,
+          });
+          await repos.accounts.insert('user', { userId });
+          if (input.balance) await this.ledger.adjust(repos, { userId, amount: input.balance, note: 'opening balance', now });
+          return userId;
+        },
+        after: () => ({ username: input.username, role, email: input.email ?? '', balance: input.balance ?? 0 }),
       });
       return { id, publicId, username: input.username, apiKey };
     } catch (error) {
@@ -233,24 +240,31 @@ export class UserService {
   }
 
   /** A new key replaces the old one at once; the old one stops working. */
-  async rotateApiKey(username: string): Promise<string> {
+  async rotateApiKey(username: string, by?: Actor): Promise<string> {
     const apiKey = newSecret();
-    await this.change(username, { api_key_hash: hashSecret(apiKey), api_key_prefix: secretPrefix(apiKey) });
+    await this.change(username, { api_key_hash: hashSecret(apiKey), api_key_prefix: secretPrefix(apiKey) }, {
+      action: 'user.rotate_key',
+      by,
+      state: (u) => ({ apiKeyPrefix: u.api_key_prefix }),
+    });
     return apiKey;
   }
 
   /** A disabled user's API key, password and web sessions stop working (`No user found.`); nothing else changes. */
-  async setDisabled(username: string, disabled: boolean): Promise<UserDetails> {
-    const user = await this.change(username, { disabled: disabled ? 1 : 0 });
-    if (disabled) await this.store.read.sessions.deleteForUser(user.id);
+  async setDisabled(username: string, disabled: boolean, by?: Actor): Promise<UserDetails> {
+    await this.change(username, { disabled: disabled ? 1 : 0 }, { action: disabled ? 'user.disable' : 'user.enable', by, state: (u) => ({ disabled: u.disabled === 1 }) });
     return this.show(username);
   }
 
   /** Sets or clears (null) the user's own limits; a limit left undefined stays as it is. */
-  async setLimits(username: string, limits: Partial<UserLimits>): Promise<UserDetails> {
+  async setLimits(username: string, limits: Partial<UserLimits>, by?: Actor): Promise<UserDetails> {
     checkLimit(limits.maxActiveOrders, 'The active-order cap', 0, MAX_ACTIVE_ORDERS_LIMIT);
     checkLimit(limits.rateLimit, 'The rate limit', 1, MAX_RATE_LIMIT);
-    await this.change(username, { max_active_orders: limits.maxActiveOrders, rate_limit: limits.rateLimit });
+    await this.change(username, { max_active_orders: limits.maxActiveOrders, rate_limit: limits.rateLimit }, {
+      action: 'user.limits',
+      by,
+      state: (u) => ({ maxActiveOrders: u.max_active_orders, rateLimit: u.rate_limit }),
+    });
     return this.show(username);
   }
 
@@ -276,13 +290,27 @@ export class UserService {
     };
   }
 
-  /** An admin's change to the user's row; what authentication reads is forgotten at once in this process. */
-  private async change(username: string, changes: Partial<Pick<UserRow, 'api_key_hash' | 'api_key_prefix' | 'disabled' | 'max_active_orders' | 'rate_limit'>>): Promise<UserRow> {
-    const user = await userNamed(this.store.read, username);
-    await this.store.read.users.update(user.id, { ...changes, updated_at: this.clock.now() });
+  /**
+   * An admin's change to the user's row, audited with `state`, what admins see of the row, before and
+   * after. Disabling ends the user's web sessions in the same transaction. What authentication reads
+   * is forgotten at once in this process.
+   */
+  private async change(
+    username: string,
+    changes: Partial<Pick<UserRow, 'api_key_hash' | 'api_key_prefix' | 'disabled' | 'max_active_orders' | 'rate_limit'>>,
+    audited: { action: string; by: Actor | undefined; state: (user: UserRow) => unknown },
+  ): Promise<void> {
+    const state = async (repos: Repositories) => audited.state(await userNamed(repos, username));
+    await this.audit.change(audited.by, { action: audited.action, target: `user:${username}` }, {
+      before: state,
+      change: async (repos) => {
+        const user = await userNamed(repos, username);
+        await repos.users.update(user.id, { ...changes, updated_at: this.clock.now() });
+        if (changes.disabled === 1) await repos.sessions.deleteForUser(user.id);
+      },
+    });
     // The cache holds keys, not users: forget them all (admin changes are rare) so a change applies now.
     this.byKey.clear();
-    return user;
   }
 
   async info(userId: number): Promise<UserInfo> {
@@ -352,10 +380,18 @@ export class UserService {
   }
 
   /** An admin's balance correction (positive or negative), as a transfer. Returns the available balance. */
-  async adjustBalance(username: string, amount: number, note: string): Promise<number> {
-    return this.store.transaction(async (repos) => {
-      const user = await userNamed(repos, username);
-      return this.ledger.adjust(repos, { userId: user.id, amount, note, now: this.clock.now() });
+  async adjustBalance(username: string, amount: number, note: string, by?: Actor): Promise<number> {
+    const money = async (repos: Repositories) => {
+      const user = await repos.users.findWithAccount(username);
+      return user && { balance: user.balance - user.held, held: user.held };
+    };
+    return this.audit.change(by, { action: 'user.adjust_balance', target: `user:${username}` }, {
+      before: money,
+      change: async (repos) => {
+        const user = await userNamed(repos, username);
+        return this.ledger.adjust(repos, { userId: user.id, amount, note, now: this.clock.now() });
+      },
+      after: async (_balance, repos) => ({ ...(await money(repos)), amount, note }),
     });
   }
 }

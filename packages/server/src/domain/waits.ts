@@ -1,30 +1,16 @@
 // Long-poll (`wait=`): a request is held until one of its orders has an SMS to read or ends, or the
 // wait runs out; then the surface reads and answers exactly as it would without waiting. A waiter is
-// an entry in memory keyed by order, woken by this process's events and, through a bus, by the other
-// server processes' (Postgres LISTEN/NOTIFY or Redis pub/sub). It holds no database connection while
-// it waits, so ten thousand waiters cost ten thousand small objects and timers.
-import { randomBytes } from 'node:crypto';
+// an entry in memory keyed by order, woken by the order feed: this process's changes and, through a
+// bus, the other server processes' (Postgres LISTEN/NOTIFY or Redis pub/sub). It holds no database
+// connection while it waits, so ten thousand waiters cost ten thousand small objects and timers.
 import type { OrderRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import type { DomainEventHub } from './events.js';
 import { isObjectId } from './ids.js';
+import type { OrderFeed } from './order-feed.js';
 import { checkBatchSize, type OrderKey } from './orders.js';
 
 /** The longest wait a customer may ask for; longer ones are cut to it (as is any beyond `maxWaitMs`). */
 export const MAX_WAIT_SECONDS = 60;
-
-/** Text messages between the server processes; at most once, in no particular order. */
-export interface Bus {
-  send(message: string): void;
-  close(): Promise<void>;
-}
-
-/** What a bus calls back. */
-export interface BusListener {
-  message(text: string): void;
-  /** The bus was down and is back: messages may have been missed meanwhile. */
-  reconnected(): void;
-}
 
 /** A pending wake-up survives until the waiter looks: a wake that lands while it reads is not lost. */
 class Waiter {
@@ -62,24 +48,22 @@ const hasSmsToRead = (o: Pick<OrderRow, 'sms_status' | 'retry_at'>) => o.sms_sta
 /** A key that can name an order: a positive whole number or a 24-hex public id. Others are never woken. */
 const isOrderKey = (key: OrderKey) => (typeof key === 'number' ? Number.isSafeInteger(key) && key > 0 : isObjectId(key));
 
-export class SmsWaits implements BusListener {
+export class SmsWaits {
   private readonly waiters = new Map<OrderKey, Set<Waiter>>();
   private count = 0;
   private closed = false;
-  private bus: Bus | undefined;
-  /** Tells this process's own messages apart when the bus echoes them back (Postgres NOTIFY does). */
-  private readonly sender = randomBytes(6).toString('hex');
 
   constructor(
     private readonly store: Store,
-    events: DomainEventHub,
+    feed: OrderFeed,
     /** The longest a wait may last: within the HTTP handler timeout. */
     private readonly maxWaitMs: number,
   ) {
-    events.on('sms.received', (e) => {
-      if (e.order) this.changed([e.order.activationId, e.order.orderId]);
+    feed.watch({
+      // A new order has nobody waiting for it yet.
+      change: (c) => c.change !== 'created' && this.wake([c.activationId, c.orderId]),
+      missed: () => this.wakeAll(),
     });
-    events.on('order.ended', (e) => this.changed([e.activationId, e.orderId]));
   }
 
   /**
@@ -116,25 +100,6 @@ export class SmsWaits implements BusListener {
     return this.count;
   }
 
-  /** Sends this process's changes to the other processes' waiters, and takes theirs. */
-  attach(bus: Bus): void {
-    this.bus = bus;
-  }
-
-  message(text: string): void {
-    let parsed: { from?: unknown; orders?: unknown };
-    try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      return; // not ours: a shared Redis may carry anything
-    }
-    if (parsed.from !== this.sender && Array.isArray(parsed.orders)) this.wake(parsed.orders as OrderKey[]);
-  }
-
-  reconnected(): void {
-    this.wakeAll();
-  }
-
   /** Ends every wait (each answers what it has), and refuses new ones: the server is closing. */
   close(): void {
     this.closed = true;
@@ -146,11 +111,6 @@ export class SmsWaits implements BusListener {
     const publicIds = keys.filter((k): k is string => typeof k === 'string');
     const orders = await this.store.read.orders.waitStates(userId, { ids, publicIds });
     return orders.some(hasSmsToRead) || !orders.some((o) => o.number_status === 'receiving');
-  }
-
-  private changed(keys: OrderKey[]): void {
-    this.wake(keys);
-    this.bus?.send(JSON.stringify({ from: this.sender, orders: keys }));
   }
 
   /** Each waiter of these orders looks again, once however many of its orders changed. */

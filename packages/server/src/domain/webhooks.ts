@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
 import type { ClaimedEvent, DeliveryListRow } from '../store/repositories/webhooks.js';
 import type { EndReason, WebhookEventType } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
+import type { Actor, AuditLog } from './audit.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
@@ -95,40 +96,68 @@ const toDelivery = (r: DeliveryListRow): WebhookDelivery => ({
   createdAt: r.created_at,
 });
 
+/** Who changed a user's webhook for them: an admin, recorded in the audit log. */
+interface AdminChange {
+  by: Actor;
+  username: string;
+}
+
+/** A user's webhook as the audit log keeps it: its URL (the secret never). */
+async function hookState(repos: Repositories, userId: number): Promise<{ url: string | null }> {
+  return { url: (await repos.webhooks.find(userId))?.url ?? null };
+}
+
 export class WebhookService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly config: DomainConfig,
+    private readonly audit: AuditLog,
   ) {}
 
-  /** Points the user's webhook at `url` with a new signing secret, returned here only. */
-  async set(userId: number, url: string): Promise<{ url: string; secret: string }> {
+  /**
+   * Points the user's webhook at `url` with a new signing secret, returned here only. `admin`: an
+   * admin's change to a user's webhook, audited (the URL, never the secret).
+   */
+  async set(userId: number, url: string, admin?: AdminChange): Promise<{ url: string; secret: string }> {
     const target = await resolveWebhookTarget(url, this.config.webhookAllowPrivate);
     const secret = `whsec_${newSecret()}`;
-    await this.store.transaction((repos) => repos.webhooks.set({ user_id: userId, url: target.url.href, secret, created_at: this.clock.now() }));
+    await this.audit.change(admin?.by, { action: 'user.webhook', target: `user:${admin?.username}` }, {
+      before: (repos) => hookState(repos, userId),
+      change: (repos) => repos.webhooks.set({ user_id: userId, url: target.url.href, secret, created_at: this.clock.now() }),
+    });
     return { url: target.url.href, secret };
   }
 
   async get(userId: number): Promise<WebhookView> {
-    const hook = await this.store.read.webhooks.find(userId);
+    const hook = await this.current(userId);
     if (!hook) throw new DomainError('NOT_FOUND', 'No webhook is set');
-    return { url: hook.url, createdAt: hook.created_at };
+    return hook;
+  }
+
+  /** The user's webhook, or null when none is set (the web page shows both). */
+  async current(userId: number): Promise<WebhookView | null> {
+    const hook = await this.store.read.webhooks.find(userId);
+    return hook ? { url: hook.url, createdAt: hook.created_at } : null;
   }
 
   /** Removes the webhook; events not yet delivered are cancelled. Idempotent. */
-  async clear(userId: number): Promise<void> {
-    await this.store.transaction((repos) => repos.webhooks.remove(userId, this.clock.now()));
+  async clear(userId: number, admin?: AdminChange): Promise<void> {
+    await this.audit.change(admin?.by, { action: 'user.webhook', target: `user:${admin?.username}` }, {
+      before: (repos) => hookState(repos, userId),
+      change: (repos) => repos.webhooks.remove(userId, this.clock.now()),
+    });
   }
 
   /** The admin's way: by username; `url` null clears. */
-  async setFor(username: string, url: string | null): Promise<{ username: string; url: string | null; secret: string | null }> {
+  async setFor(username: string, url: string | null, by?: Actor): Promise<{ username: string; url: string | null; secret: string | null }> {
     const user = await userNamed(this.store.read, username);
+    const admin = by && { by, username };
     if (url === null) {
-      await this.clear(user.id);
+      await this.clear(user.id, admin);
       return { username, url: null, secret: null };
     }
-    return { username, ...(await this.set(user.id, url)) };
+    return { username, ...(await this.set(user.id, url, admin)) };
   }
 
   /** Delivery attempts, newest first: one user's, or everyone's for admins (`username` undefined). */

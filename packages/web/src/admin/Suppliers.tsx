@@ -7,6 +7,7 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { Pager, Table } from '../components/Table';
 import { countryName, dateTime, money, parseDollars } from '../format';
 import { usePageTitle } from '../title';
+import { Gateways } from './Gateways';
 import { useChange } from './hooks';
 
 interface Supplier {
@@ -177,6 +178,7 @@ export function Suppliers() {
   usePageTitle(t('admin.suppliers'));
   const [shown, setShown] = useState<{ name: string; secret: string }>();
   const [selected, setSelected] = useState<string>();
+  const [gatewaysOf, setGatewaysOf] = useState<string>();
   const suppliers = useQuery({ queryKey: ['admin', 'suppliers'], queryFn: () => api.get<{ suppliers: Supplier[] }>('/admin/suppliers') });
   const touches = [['admin', 'suppliers'], ['admin', 'audit']];
   const create = useChange((input: { name: string; shareBp: number; channels: number[] }) => api.post<{ supplier: Supplier; key: string }>('/admin/suppliers', input), touches);
@@ -227,6 +229,9 @@ export function Suppliers() {
                   <button type="button" className="secondary" onClick={() => setSelected(s.name)} aria-label={t('admin.numbersOf', { name: s.name })}>
                     {t('admin.numbers')}
                   </button>
+                  <button type="button" className="secondary" onClick={() => setGatewaysOf(s.name)} aria-label={t('admin.gatewaysOf', { name: s.name })}>
+                    {t('admin.gateways')}
+                  </button>
                   <button type="button" className="secondary" onClick={() => rotate.mutate(s.name, { onSuccess: ({ key }) => setShown({ name: s.name, secret: key }) })} aria-label={`${t('admin.rotateKey')}: ${s.name}`}>
                     {t('admin.rotateKey')}
                   </button>
@@ -244,6 +249,7 @@ export function Suppliers() {
       {selected && suppliers.data?.suppliers.find((s) => s.name === selected) && (
         <PayoutForm key={`payout-${selected}`} supplier={suppliers.data.suppliers.find((s) => s.name === selected)!} />
       )}
+      {gatewaysOf && <Gateways key={gatewaysOf} supplier={gatewaysOf} />}
       <form className="card form" onSubmit={submit} aria-labelledby="new-supplier">
         <h2 id="new-supplier">{t('admin.newSupplier')}</h2>
         <label>

@@ -1,9 +1,11 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type SessionState } from '../api';
+import { api, query, type Page, type SessionState, type WebhookDelivery } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { Table } from '../components/Table';
+import { dateTime } from '../format';
 import { useMe, useStartSession } from '../session';
 import { usePageTitle } from '../title';
 
@@ -108,6 +110,78 @@ function SecondFactor({ enabled }: { enabled: boolean }) {
   );
 }
 
+/** Where the user's sms.received and order.ended events go, the secret they are signed with (shown once), and how each delivery went. */
+function Webhook() {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const current = useQuery({ queryKey: ['webhook'], queryFn: () => api.get<{ webhook: { url: string; createdAt: number } | null }>('/webhook') });
+  const deliveries = useQuery({
+    queryKey: ['webhook', 'deliveries'],
+    queryFn: () => api.get<Page<'deliveries', WebhookDelivery>>(`/webhook/deliveries${query({ limit: 20 })}`),
+  });
+  const refresh = () => void client.invalidateQueries({ queryKey: ['webhook'] });
+  const set = useMutation({ mutationFn: (url: string) => api.put<{ url: string; secret: string }>('/webhook', { url }), onSuccess: refresh });
+  const clear = useMutation({
+    mutationFn: () => api.delete('/webhook'),
+    onSuccess: () => {
+      set.reset();
+      refresh();
+    },
+  });
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    set.mutate(String(new FormData(event.currentTarget).get('url')));
+  };
+  const hook = current.data?.webhook;
+  return (
+    <section className="card" aria-labelledby="webhook-title">
+      <h2 id="webhook-title">{t('webhook.title')}</h2>
+      <p className="help">{t('webhook.help')}</p>
+      {current.isError && <ErrorMessage error={current.error} retry={() => void current.refetch()} />}
+      <p role="status">{hook ? t('webhook.current', { url: hook.url }) : t('webhook.none')}</p>
+      <form onSubmit={submit} className="form">
+        <label>
+          {t('webhook.url')}
+          <input name="url" type="url" inputMode="url" placeholder="https://example.com/fastpva" required maxLength={2048} />
+        </label>
+        {set.isError && <ErrorMessage error={set.error} />}
+        <button type="submit" disabled={set.isPending}>
+          {t('webhook.set')}
+        </button>
+      </form>
+      {set.data && (
+        <p>
+          {t('webhook.secret')} <span className="mono break" data-testid="webhook-secret">{set.data.secret}</span>{' '}
+          <CopyButton text={set.data.secret} what={t('webhook.secretWhat')} />
+        </p>
+      )}
+      {hook && (
+        <button type="button" className="secondary" onClick={() => clear.mutate()} disabled={clear.isPending}>
+          {t('webhook.clear')}
+        </button>
+      )}
+      {clear.isError && <ErrorMessage error={clear.error} />}
+      <h3>{t('webhook.deliveries')}</h3>
+      {deliveries.isError && <ErrorMessage error={deliveries.error} retry={() => void deliveries.refetch()} />}
+      {deliveries.data && (
+        <Table
+          caption={t('webhook.deliveries')}
+          rows={deliveries.data.deliveries}
+          rowKey={(d) => `${d.eventId}-${d.attempt}`}
+          empty={t('webhook.noDeliveries')}
+          columns={[
+            { header: t('webhook.at'), cell: (d) => dateTime(d.createdAt) },
+            { header: t('webhook.event'), cell: (d) => <span className="mono">{d.type}</span> },
+            { header: t('webhook.attempt'), cell: (d) => d.attempt, numeric: true },
+            { header: t('webhook.outcome'), cell: (d) => (d.statusCode === null ? (d.error ?? '—') : `HTTP ${d.statusCode}`) },
+            { header: t('webhook.duration'), cell: (d) => t('webhook.ms', { ms: d.durationMs }), numeric: true },
+          ]}
+        />
+      )}
+    </section>
+  );
+}
+
 export function Account() {
   const { t } = useTranslation();
   usePageTitle(t('account.title'));
@@ -122,10 +196,10 @@ export function Account() {
           {me.data.email && ` · ${me.data.email}`}
         </p>
       )}
-      {/* The customer's webhook settings (the webhooks issue) take their place in this grid as a card of their own. */}
       <div className="grid">
         <ChangePassword />
         {me.data?.role === 'admin' && <SecondFactor enabled={me.data.secondFactor} />}
+        <Webhook />
       </div>
     </>
   );

@@ -55,7 +55,7 @@ const csvRow = (o: OrderSummary): string =>
 const EVENT_PING_MS = 20_000;
 
 export function customerRoutes(app: ZodApp, web: WebContext): void {
-  const { catalog, stock, orders, recharges, config, clock, events, sessions } = web.platform;
+  const { catalog, stock, orders, recharges, config, clock, feed, sessions } = web.platform;
   const userId = (request: Parameters<WebContext['session']>[0]) => web.session(request).userId;
 
   app.get(
@@ -142,10 +142,10 @@ export function customerRoutes(app: ZodApp, web: WebContext): void {
     return recharges.open(userId(request), body.amount, body.payment);
   });
 
-  // Server-sent events: a line for each change to one of the user's orders (taken, SMS, ended), from
-  // the domain's events, so the page refreshes what changed within moments. Events reach the streams
-  // of this process only; the page also refreshes on its own now and then (another process's SMS).
-  app.get('/events', { schema: { summary: 'Server-sent events: a line per change to one of your orders', response: { 200: replies.file('`event: order` with `{"orderId","change"}`, change `created`, `sms` or `ended`', 'text/event-stream') } } }, async (request, reply: FastifyReply) => {
+  // Server-sent events: a line for each change to one of the user's orders (taken, SMS, ended) on any
+  // server process (the order feed), so the page refreshes what changed within moments; `resync` when
+  // the bus between processes was down and changes may have been missed.
+  app.get('/events', { schema: { summary: 'Server-sent events: a line per change to one of your orders', response: { 200: replies.file('`event: order` with `{"orderId","change"}`, change `created`, `sms` or `ended`; `event: resync` when changes may have been missed', 'text/event-stream') } } }, async (request, reply: FastifyReply) => {
     const { userId: owner } = web.session(request);
     const token = readCookie(request, SESSION_COOKIE);
     // Hijacked: the stream outlives the handler timeout, which is for requests that answer once.
@@ -154,11 +154,10 @@ export function customerRoutes(app: ZodApp, web: WebContext): void {
     stream.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     stream.write('retry: 2000\n\n');
     const send = (orderId: string, change: 'created' | 'sms' | 'ended') => stream.write(`event: order\ndata: ${JSON.stringify({ orderId, change })}\n\n`);
-    const unsubscribe = [
-      events.on('order.created', (e) => e.userId === owner && send(e.orderId, 'created')),
-      events.on('sms.received', (e) => e.order?.userId === owner && send(e.order.orderId, 'sms')),
-      events.on('order.ended', (e) => e.userId === owner && send(e.orderId, 'ended')),
-    ];
+    const unwatch = feed.watch({
+      change: (c) => c.userId === owner && send(c.orderId, c.change),
+      missed: () => stream.write('event: resync\ndata: {}\n\n'),
+    });
     // A revoked session (signed out elsewhere, new password, disabled) ends its streams at the next ping.
     const ping = setInterval(() => {
       sessions.authenticate(token).then(
@@ -168,7 +167,7 @@ export function customerRoutes(app: ZodApp, web: WebContext): void {
     }, EVENT_PING_MS);
     stream.on('close', () => {
       clearInterval(ping);
-      for (const off of unsubscribe) off();
+      unwatch();
     });
   });
 }

@@ -17,6 +17,7 @@ import { CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies.js
 import type { WebContext } from './context.js';
 import { customerRoutes } from './customer.js';
 import { described } from './replies.js';
+import { webhookRoutes } from './webhooks.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -94,8 +95,9 @@ export async function webApi(fastify: FastifyInstance, { platform, limits }: { p
     throw missingRoute(app, request);
   });
 
-  // One module per part of the app; webhook settings and delivery logs (the webhooks issue) get their own.
+  // One module per part of the app.
   accountRoutes(app, context);
   customerRoutes(app, context);
+  webhookRoutes(app, context);
   adminRoutes(app, context);
 }

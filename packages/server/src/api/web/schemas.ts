@@ -30,6 +30,9 @@ export const historyQuery = z.object({
   ...paging,
 });
 
+export const webhookUrl = z.object({ url: text(2048) });
+export const pageQuery = z.object(paging);
+
 export const rechargeQuery = z.object({ status: optional(z.enum(['unpaid', 'paid', 'expired'])), ...paging });
 export const newRecharge = z.object({ amount: cents, payment: text(32) });
 
@@ -53,6 +56,8 @@ export const projectsAdminQuery = z.object({ keyword: optional(text(100)), chann
 export const supplierParams = z.object({ name: text(100) });
 export const newSupplier = z.object({ name: text(100), shareBp: z.number().int().optional(), channels: z.array(z.number().int()).max(100).optional() });
 export const payout = z.object({ amount: cents.positive(), note: optional(text(500)) });
+export const gatewayParams = z.object({ name: text(100), id: z.coerce.number().int().positive() });
+export const newGateway = z.object({ kind: text(40), signingKey: optional(text(200)), authToken: optional(text(200)) });
 export const numbersQuery = z.object({ supplier: optional(text(100)), country: optional(text(2)), online: optional(z.enum(['true', 'false'])), ...paging });
 
 export const rechargeParams = z.object({ rechargeId: text(40) });

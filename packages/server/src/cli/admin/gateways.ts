@@ -36,8 +36,8 @@ const add = adminCommand({
     'signing-key': option('K', 'the key the gateway signs its requests with', text),
     'auth-token': option('T', "the Twilio account's auth token", text),
   },
-  async run(p, o) {
-    const gateway = await p.gateways.add({ supplier: o.supplier, kind: o.kind, signingKey: o['signing-key'], authToken: o['auth-token'] });
+  async run(p, o, by) {
+    const gateway = await p.gateways.add({ supplier: o.supplier, kind: o.kind, signingKey: o['signing-key'], authToken: o['auth-token'] }, by);
     return { json: gateway, text: endpointText(`Added ${o.supplier}'s`, gateway) };
   },
 });
@@ -60,8 +60,8 @@ const rotate = adminCommand({
   name: 'admin supplier gateway rotate',
   summary: 'give a gateway a new URL (token shown once); the old one stops working at once',
   flags: SELECTOR,
-  async run(p, o) {
-    const gateway = await p.gateways.rotate(selector(o));
+  async run(p, o, by) {
+    const gateway = await p.gateways.rotate(selector(o), by);
     return { json: gateway, text: endpointText('New URL for', gateway) };
   },
 });
@@ -70,8 +70,8 @@ const remove = adminCommand({
   name: 'admin supplier gateway remove',
   summary: 'detach a gateway: its URL is refused from now on',
   flags: SELECTOR,
-  async run(p, o) {
-    const gateway = await p.gateways.remove(selector(o));
+  async run(p, o, by) {
+    const gateway = await p.gateways.remove(selector(o), by);
     return { json: { removed: gateway.id, kind: gateway.kind }, text: `Removed ${o.supplier}'s gateway ${gateway.id} (${gateway.kind})` };
   },
 });
@@ -87,8 +87,8 @@ const goipAdd = adminCommand({
     country: option('CC', 'register the numbers the line reports in this country (default: register them first)', country),
     number: option('NUMBER', "the line's SIM number, when the GoIP does not report it (num: in its keepalives)", text),
   },
-  async run(p, o) {
-    const line = await p.goip.add({ supplier: o.supplier, line: o.line, password: o.password, country: o.country, number: o.number });
+  async run(p, o, by) {
+    const line = await p.goip.add({ supplier: o.supplier, line: o.line, password: o.password, country: o.country, number: o.number }, by);
     const details = [line.number && `number ${line.number}`, line.country && `new numbers in ${line.country}`].filter(Boolean).join(', ');
     return { json: line, text: `Added GoIP line ${line.line} for ${line.supplier}${details ? ` (${details})` : ''}` };
   },
@@ -112,8 +112,8 @@ const goipRemove = adminCommand({
   name: 'admin supplier goip remove',
   summary: "refuse a GoIP line's packets from now on",
   flags: { line: required('ID', "the line's SMS server id", text), supplier: option('NAME', 'only if the line is this supplier\'s', text) },
-  async run(p, o) {
-    await p.goip.remove({ line: o.line, supplier: o.supplier });
+  async run(p, o, by) {
+    await p.goip.remove({ line: o.line, supplier: o.supplier }, by);
     return { json: { removed: o.line }, text: `Removed GoIP line ${o.line}` };
   },
 });

@@ -25,8 +25,8 @@ const rechargePay = adminCommand({
   name: 'admin recharge pay',
   summary: "mark a recharge order paid: its amount is credited to the user once",
   flags: { id: required('RECHARGE_ID', 'the recharge order id', text), paid: option('CENTS', 'what was actually paid, if it differs', cents) },
-  async run(p, o) {
-    const recharge = await p.recharges.markPaid(o.id, o.paid);
+  async run(p, o, by) {
+    const recharge = await p.recharges.markPaid(o.id, o.paid, by);
     return { json: recharge, text: `Recharge ${recharge.rechargeId} paid: ${recharge.amount} cents credited` };
   },
 });

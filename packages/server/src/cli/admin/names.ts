@@ -32,12 +32,12 @@ const serviceSet = adminCommand({
   check(o) {
     if (o['sms-activate'] !== undefined && o['no-sms-activate']) throw new UsageError('give --sms-activate or --no-sms-activate, not both');
   },
-  async run(p, o) {
+  async run(p, o, by) {
     const service = await p.names.setService(o.service, {
       name: o.name,
       smsActivate: o['no-sms-activate'] ? null : o['sms-activate'],
       fivesim: o.fivesim,
-    });
+    }, by);
     return { json: service, text: `${service.id} (${service.name}): SMS-Activate ${service.smsActivate ?? '-'}, 5SIM ${service.fivesim}` };
   },
 });
@@ -69,11 +69,11 @@ const countrySet = adminCommand({
     if (o['sms-activate'] !== undefined && o['no-sms-activate']) throw new UsageError('give --sms-activate or --no-sms-activate, not both');
     if (o.fivesim !== undefined && o['no-fivesim']) throw new UsageError('give --fivesim or --no-fivesim, not both');
   },
-  async run(p, o) {
+  async run(p, o, by) {
     const c = await p.names.setCountry(o.country, {
       smsActivate: o['no-sms-activate'] ? null : o['sms-activate'],
       fivesim: o['no-fivesim'] ? null : o.fivesim,
-    });
+    }, by);
     return { json: c, text: `${c.iso} (${c.name}): SMS-Activate ${c.smsActivate ?? '-'}, 5SIM ${c.fivesim ?? '-'}` };
   },
 });

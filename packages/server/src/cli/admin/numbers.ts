@@ -80,8 +80,8 @@ const transfer = adminCommand({
   check(o) {
     if ((o.number.length > 0) === o.all) throw new UsageError('give --number N (repeatable) or --all');
   },
-  async run(p, o) {
-    const result = await p.numbers.transfer({ from: o.from, to: o.to, numbers: o.all ? undefined : o.number });
+  async run(p, o, by) {
+    const result = await p.numbers.transfer({ from: o.from, to: o.to, numbers: o.all ? undefined : o.number }, by);
     return { json: result, text: `Moved ${result.transferred} numbers from ${o.from} to ${o.to}` };
   },
 });
@@ -94,8 +94,8 @@ const remove = adminCommand({
   check(o) {
     if (o.number.length === 0) throw new UsageError('--number N is missing');
   },
-  async run(p, o) {
-    const result = await p.numbers.remove(o.number);
+  async run(p, o, by) {
+    const result = await p.numbers.remove(o.number, by);
     return { json: result, text: `Removed ${result.removed} numbers` };
   },
 });
@@ -118,8 +118,8 @@ const blacklistAdd = adminCommand({
   name: 'admin blacklist add',
   summary: 'take a number out of a project for everyone',
   flags: { number: NUMBER, project: PROJECT, note: option('TEXT', 'why, for the other admins', text) },
-  async run(p, o) {
-    const added = await p.blacklist.add({ number: o.number, myPid: o.project, note: o.note });
+  async run(p, o, by) {
+    const added = await p.blacklist.add({ number: o.number, myPid: o.project, note: o.note }, by);
     return { json: { added }, text: added ? `${o.number} is blacklisted for ${o.project}` : `${o.number} already was blacklisted for ${o.project}` };
   },
 });
@@ -128,8 +128,8 @@ const blacklistRemove = adminCommand({
   name: 'admin blacklist remove',
   summary: "give a number back to a project (users who shielded it still never get it)",
   flags: { number: NUMBER, project: PROJECT },
-  async run(p, o) {
-    await p.blacklist.remove({ number: o.number, myPid: o.project });
+  async run(p, o, by) {
+    await p.blacklist.remove({ number: o.number, myPid: o.project }, by);
     return { json: { removed: true }, text: `${o.number} is back in ${o.project}` };
   },
 });

@@ -93,8 +93,8 @@ const create = adminCommand({
   check(o) {
     if (!pricing(o)) throw new UsageError('give --price CENTS, or --country CC=CENTS for a project priced per country');
   },
-  async run(p, o) {
-    const project = await p.catalog.createProject({ enname: o.name, channel: o.channel, myPid: o['my-pid'], service: o.service, ...pricing(o) });
+  async run(p, o, by) {
+    const project = await p.catalog.createProject({ enname: o.name, channel: o.channel, myPid: o['my-pid'], service: o.service, ...pricing(o) }, by);
     return { json: projectJson(project), text: `Created project ${project.enname}: myPid ${project.myPid}, channel ${project.channel}` };
   },
 });
@@ -115,8 +115,8 @@ const update = adminCommand({
       throw new UsageError('nothing to change: give --name, --price, --country, --channel or --service');
     }
   },
-  async run(p, o) {
-    const project = await p.catalog.updateProject(o.project, { enname: o.name, channel: o.channel, service: o.service, ...pricing(o) });
+  async run(p, o, by) {
+    const project = await p.catalog.updateProject(o.project, { enname: o.name, channel: o.channel, service: o.service, ...pricing(o) }, by);
     return { json: projectJson(project), text: describe(project) };
   },
 });
@@ -128,8 +128,8 @@ const setEnabled = (verb: 'disable' | 'enable') =>
     summary: verb === 'disable' ? 'stop new orders on a project (`Invalid Service ID`); live orders run on' : 'take orders on a disabled project again',
     details: 'Running servers notice within CACHE_TTL_MS (2 seconds by default).',
     flags: { project: PROJECT },
-    async run(p, o) {
-      const project = await p.catalog.setProjectEnabled(o.project, verb === 'enable');
+    async run(p, o, by) {
+      const project = await p.catalog.setProjectEnabled(o.project, verb === 'enable', by);
       return { json: projectJson(project), text: `${project.enname} (${project.myPid}) is ${project.enabled ? 'enabled' : 'disabled'}` };
     },
   });

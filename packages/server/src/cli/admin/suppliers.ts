@@ -8,9 +8,6 @@ import { basisPoints, cents, channel, option, repeated, required, text, toggle, 
 import { adminCommand } from '../database.js';
 import { fields, iso, table } from '../output.js';
 
-/** The audit log's actor for changes made from the command line, which has no signed-in user. */
-const COMMAND_LINE = { id: null, name: 'command line' };
-
 const SUPPLIER = required('NAME', "the supplier's name", text);
 
 const percent = (bp: number) => `${bp / 100}%`;
@@ -60,8 +57,8 @@ const create = adminCommand({
     share: option('BASIS_POINTS', 'its share of each charge, 0 to 10000 (default 7000: 70%)', basisPoints),
     channel: repeated('C', 'a channel it serves; repeat for more (default 6)', channel),
   },
-  async run(p, o) {
-    const supplier = await p.suppliers.create({ name: o.name, shareBp: o.share, channels: o.channel.length ? o.channel : undefined });
+  async run(p, o, by) {
+    const supplier = await p.suppliers.create({ name: o.name, shareBp: o.share, channels: o.channel.length ? o.channel : undefined }, by);
     return {
       json: { id: supplier.publicId, key: supplier.key, channels: supplier.channels },
       text: `Created supplier ${supplier.name} (${supplier.publicId}) on channels ${supplier.channels.join(', ')}\nSupplier key (shown once): ${supplier.key}`,
@@ -73,8 +70,8 @@ const rotateKey = adminCommand({
   name: 'admin supplier rotate-key',
   summary: 'give the supplier a new key (shown once); the old one stops working at once',
   flags: { supplier: SUPPLIER },
-  async run(p, o) {
-    const key = await p.suppliers.rotateKey(o.supplier);
+  async run(p, o, by) {
+    const key = await p.suppliers.rotateKey(o.supplier, by);
     return { json: { supplier: o.supplier, key }, text: `New key for ${o.supplier} (shown once; the old one no longer works): ${key}` };
   },
 });
@@ -88,8 +85,8 @@ const setEnabled = (verb: 'disable' | 'enable') =>
         ? 'refuse the supplier\'s key and stop handing out its numbers; live orders run on'
         : 'accept a disabled supplier\'s key and numbers again',
     flags: { supplier: SUPPLIER },
-    async run(p, o) {
-      const supplier = await p.suppliers.setEnabled(o.supplier, verb === 'enable');
+    async run(p, o, by) {
+      const supplier = await p.suppliers.setEnabled(o.supplier, verb === 'enable', by);
       return { json: supplier, text: `${supplier.name} is ${supplier.enabled ? 'enabled' : 'disabled'}` };
     },
   });
@@ -106,8 +103,8 @@ const channels = adminCommand({
   check(o) {
     if (o.add.length === 0 && o.remove.length === 0) throw new UsageError('give --add C or --remove C');
   },
-  async run(p, o) {
-    const supplier = await p.suppliers.changeChannels(o.supplier, { add: o.add, remove: o.remove });
+  async run(p, o, by) {
+    const supplier = await p.suppliers.changeChannels(o.supplier, { add: o.add, remove: o.remove }, by);
     return { json: supplier, text: `${supplier.name} serves channels ${supplier.channels.join(', ') || 'none'}` };
   },
 });
@@ -116,8 +113,8 @@ const share = adminCommand({
   name: 'admin supplier share',
   summary: "set the supplier's share of charges made from now on",
   flags: { supplier: SUPPLIER, share: required('BASIS_POINTS', '0 to 10000; 7000 is 70%', basisPoints) },
-  async run(p, o) {
-    const supplier = await p.suppliers.setShare(o.supplier, o.share);
+  async run(p, o, by) {
+    const supplier = await p.suppliers.setShare(o.supplier, o.share, by);
     return { json: supplier, text: `${supplier.name} now gets ${percent(supplier.shareBp)} of each charge` };
   },
 });
@@ -131,8 +128,8 @@ const payout = adminCommand({
     amount: required('CENTS', 'how much was paid, in cents', cents),
     note: option('TEXT', `what it was (a transfer reference), at most ${MAX_NOTE_LENGTH} characters`, text),
   },
-  async run(p, o) {
-    const result = await p.suppliers.payout(COMMAND_LINE, { supplier: o.supplier, amount: o.amount, note: o.note });
+  async run(p, o, by) {
+    const result = await p.suppliers.payout(by, { supplier: o.supplier, amount: o.amount, note: o.note });
     return { json: result, text: `Paid out ${result.amount} cents to ${result.supplier}; ${result.balance} cents still owed` };
   },
 });
@@ -168,12 +165,12 @@ const smpp = adminCommand({
   check(o) {
     if (o['max-per-second'] !== undefined && o['clear-max-per-second']) throw new UsageError('give --max-per-second or --clear-max-per-second, not both');
   },
-  async run(p, o) {
+  async run(p, o, by) {
     const account = await p.smpp.configure(o.supplier, {
       rotate: o.rotate,
       maxPerSecond: o['clear-max-per-second'] ? null : o['max-per-second'],
       gsm7: o.gsm7,
-    });
+    }, by);
     const { supplier, ...json } = account;
     return { json, text: `SMPP for ${supplier}:\n${describeSmpp(account)}` };
   },

@@ -85,8 +85,8 @@ const create = adminCommand({
     role: option('ROLE', 'user or admin', z.enum(['user', 'admin'], { error: 'either user or admin' }), 'user' as const),
     email: option('E', 'email address', email),
   },
-  async run(p, o) {
-    const user = await p.users.create({ username: o.username, password: o.password, balance: o.balance, role: o.role, email: o.email });
+  async run(p, o, by) {
+    const user = await p.users.create({ username: o.username, password: o.password, balance: o.balance, role: o.role, email: o.email }, by);
     return {
       json: { id: user.publicId, username: user.username, apikey: user.apiKey },
       text: `Created user ${user.username} (${user.publicId})\nAPI key (shown once): ${user.apiKey}`,
@@ -104,8 +104,8 @@ const setDisabled = (verb: 'disable' | 'enable') =>
         : 'let a disabled user in again',
     details: 'Running servers notice within CACHE_TTL_MS (2 seconds by default).',
     flags: { username: USERNAME },
-    async run(p, o) {
-      const user = await p.users.setDisabled(o.username, verb === 'disable');
+    async run(p, o, by) {
+      const user = await p.users.setDisabled(o.username, verb === 'disable', by);
       return { json: user, text: `${user.username} is ${user.disabled ? 'disabled' : 'enabled'}` };
     },
   });
@@ -122,8 +122,8 @@ const limits = adminCommand({
     'clear-rate-limit': toggle("back to the operator's rate limit"),
   },
   check: limitChanges,
-  async run(p, o) {
-    const user = await p.users.setLimits(o.username, limitChanges(o));
+  async run(p, o, by) {
+    const user = await p.users.setLimits(o.username, limitChanges(o), by);
     return { json: { username: user.username, limits: user.limits, activeOrderCap: user.activeOrderCap }, text: describe(user) };
   },
 });
@@ -132,8 +132,8 @@ const rotateKey = adminCommand({
   name: 'admin user rotate-key',
   summary: 'give the user a new API key (shown once); the old one stops working',
   flags: { username: USERNAME },
-  async run(p, o) {
-    const apikey = await p.users.rotateApiKey(o.username);
+  async run(p, o, by) {
+    const apikey = await p.users.rotateApiKey(o.username, by);
     return { json: { username: o.username, apikey }, text: `New API key for ${o.username} (shown once; the old one no longer works): ${apikey}` };
   },
 });
@@ -146,8 +146,8 @@ const adjust = adminCommand({
     amount: required('CENTS', 'cents to add; negative to take (e.g. --amount -50), at most what is available', signedCents),
     note: option('TEXT', 'why, kept with the transfer', text, 'admin adjustment'),
   },
-  async run(p, o) {
-    const balance = await p.users.adjustBalance(o.username, o.amount, o.note);
+  async run(p, o, by) {
+    const balance = await p.users.adjustBalance(o.username, o.amount, o.note, by);
     return { json: { username: o.username, balance }, text: `${o.username} now has ${balance} cents available` };
   },
 });
@@ -164,9 +164,9 @@ const price = adminCommand({
   check(o) {
     if ((o.price === undefined) === !o.clear) throw new UsageError('give --price CENTS or --clear');
   },
-  async run(p, o) {
+  async run(p, o, by) {
     const value = o.price ?? null;
-    await p.catalog.setUserPrice(o.username, o.project, value);
+    await p.catalog.setUserPrice(o.username, o.project, value, by);
     return {
       json: { username: o.username, myPid: o.project, price: value },
       text: value === null ? `Cleared ${o.username}'s own price for ${o.project}` : `${o.username} pays ${value} cents for ${o.project}`,
@@ -190,8 +190,8 @@ const webhook = adminCommand({
   check(o) {
     if ((o.url === undefined) === !o.clear) throw new UsageError('give --url URL or --clear');
   },
-  async run(p, o) {
-    const result = await p.webhooks.setFor(o.username, o.url ?? null);
+  async run(p, o, by) {
+    const result = await p.webhooks.setFor(o.username, o.url ?? null, by);
     return {
       json: result,
       text: result.url === null ? `Cleared ${o.username}'s webhook` : `${o.username}'s webhook: ${result.url}\nSigning secret (shown once): ${result.secret}`,

@@ -550,6 +550,16 @@ export class NumberRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
+  /** The number's blacklist entry for the project, if it has one. */
+  findBlacklisted(entry: { numberId: number; projectId: number }): Promise<{ reason: BlacklistReason; note: string } | undefined> {
+    return this.db
+      .selectFrom('number_blacklist')
+      .select(['reason', 'note'])
+      .where('number_id', '=', entry.numberId)
+      .where('project_id', '=', entry.projectId)
+      .executeTakeFirst();
+  }
+
   /** Returns the project to the number; false when it was not blacklisted. Users' own shields stay. */
   async unblacklist(entry: { numberId: number; projectId: number }): Promise<boolean> {
     const result = await this.db
