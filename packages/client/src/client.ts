@@ -78,6 +78,11 @@ export class FastpvaClient {
     return this.ok<TakenNumber>('/sms/getNumber', request);
   }
 
+  /** How many numbers are free now for a project, by country, most first (an upper bound, counted every few seconds). */
+  stock(myPid: number) {
+    return this.ok<{ myPid: number; countries: { country: string; count: number }[] }>('/sms/stock', { myPid });
+  }
+
   /**
    * The latest SMS of an order, or null while none came. With `wait` (seconds, up to 60) the server
    * holds the request until an SMS arrives or the wait ends.

@@ -52,6 +52,7 @@ describe('@fastpva/client against a running server', () => {
     await client.uncollect(telegram);
     expect((await client.collects()).count).toBe(0);
     expect(await client.userInfo()).toMatchObject({ username: 'alice', balance: 1000 });
+    expect(await client.stock(telegram)).toEqual({ myPid: telegram, countries: [{ country: 'GB', count: 6 }] });
   });
 
   it('takes a number, waits for its code by long-poll, and releases it', async () => {
