@@ -35,6 +35,10 @@ export interface DomainConfig {
   supplierHeartbeatMs: number;
   /** Anyone may open an account in the web user center (SIGNUP=open); otherwise admins create them. */
   signUpOpen: boolean;
+  /** The most one customer request may spend asking remote suppliers for a number (SMSHub's own rule is 3 s). */
+  remoteBudgetMs: number;
+  /** How long an upstream's getStatus is asked to hold (`wait=`) while an activation waits for its SMS. */
+  remoteWaitSeconds: number;
 }
 
 export const defaultDomainConfig: DomainConfig = {
@@ -55,4 +59,6 @@ export const defaultDomainConfig: DomainConfig = {
   // Onlinesim and SMSHub want the online set every 5 minutes; a GoIP keepalive comes every 30 s.
   supplierHeartbeatMs: 5 * 60_000,
   signUpOpen: true,
+  remoteBudgetMs: 3000,
+  remoteWaitSeconds: 20,
 };

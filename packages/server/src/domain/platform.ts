@@ -14,6 +14,9 @@ import { Ledger } from './ledger.js';
 import { NumberService } from './numbers.js';
 import { OrderService } from './orders.js';
 import { RechargeService } from './recharges.js';
+import { RemoteSupply, type RemoteClients } from './remote-supply.js';
+import { smsActivateUpstream } from '../remote/sms-activate.js';
+import { smshubAgents } from '../remote/smshub.js';
 import { SmppService } from './smpp.js';
 import { ReportService } from './reports.js';
 import { SessionService } from './sessions.js';
@@ -53,13 +56,15 @@ export interface Platform {
   sessions: SessionService;
   /** Admin actions, recorded. */
   audit: AuditLog;
+  /** Upstream providers and SMSHub agents: numbers bought elsewhere when none is free here. */
+  remoteSupply: RemoteSupply;
   /** The admin overview's charts. */
   reports: ReportService;
 }
 
 export async function createPlatform(
   store: Store,
-  options: { clock?: Clock; config?: Partial<DomainConfig> } = {},
+  options: { clock?: Clock; config?: Partial<DomainConfig>; remoteClients?: RemoteClients } = {},
 ): Promise<Platform> {
   const clock = options.clock ?? systemClock;
   const config = { ...defaultDomainConfig, ...options.config };
@@ -68,6 +73,8 @@ export async function createPlatform(
   const catalog = new CatalogService(store, clock, config);
   const inboundSms = new InboundSmsService(store, ledger, events, clock);
   const users = new UserService(store, ledger, clock, config);
+  const names = new ProtocolNames(store, clock, config.cacheTtlMs);
+  const remoteSupply = new RemoteSupply(store, inboundSms, names, options.remoteClients ?? { upstream: smsActivateUpstream, agent: smshubAgents }, clock, config);
   return {
     store,
     clock,
@@ -78,14 +85,14 @@ export async function createPlatform(
     catalog,
     suppliers: new SupplierService(store, catalog, clock, config),
     numbers: new NumberService(store, clock, config),
-    orders: new OrderService(store, ledger, catalog, events, clock, config),
+    orders: new OrderService(store, ledger, catalog, events, clock, config, remoteSupply),
     inboundSms,
     gateways: new GatewayService(store, inboundSms, clock),
     goip: new GoipService(store, inboundSms, clock),
     recharges: new RechargeService(store, ledger, clock, config),
     smpp: new SmppService(store, inboundSms, clock),
     blacklist: new BlacklistService(store, clock),
-    names: new ProtocolNames(store, clock, config.cacheTtlMs),
+    names,
     stock: new StockService(store, clock),
     stats: new StatsService(store),
     waits: new SmsWaits(store, events, config.maxWaitMs),
@@ -93,5 +100,6 @@ export async function createPlatform(
     sessions: new SessionService(store, users, clock),
     audit: new AuditLog(store, clock),
     reports: new ReportService(store, clock),
+    remoteSupply,
   };
 }

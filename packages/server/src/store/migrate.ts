@@ -10,6 +10,8 @@ import * as smpp from './migrations/0006_smpp.js';
 import * as webhooks from './migrations/0008_webhooks.js';
 import * as web from './migrations/0009_web.js';
 import * as fivesim from './migrations/0011_fivesim.js';
+import * as upstream from './migrations/0012_upstream.js';
+import * as smshub from './migrations/0013_smshub.js';
 
 /** Migrations in order; each takes the dialect so one file serves SQLite and Postgres. */
 const MIGRATIONS = {
@@ -22,6 +24,8 @@ const MIGRATIONS = {
   '0008_webhooks': webhooks,
   '0009_web': web,
   '0011_fivesim': fivesim,
+  '0012_upstream': upstream,
+  '0013_smshub': smshub,
 } as const;
 
 /** Every migration this version knows: a database that ran any other was written by a newer one. */
