@@ -148,7 +148,7 @@ export class RemoteSupply {
     for (const remote of ranked) {
       const left = deadline - performance.now();
       if (left <= 0) break;
-      const signal = AbortSignal.timeout(left);
+      const signal = AbortSignal.timeout(Math.ceil(left));
       const at = { url: remote.url, key: remote.key };
       let bought: RemoteBuy;
       try {

@@ -48,19 +48,48 @@ const show = adminCommand({
   },
 });
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'not an http or https URL' });
+
 const create = adminCommand({
   name: 'admin supplier create',
-  summary: 'add a supplier and print its key for the push API (shown once)',
+  summary: 'add a supplier and print its key for the push API (shown once); or a remote one: an upstream provider or an SMSHub agent',
+  details: [
+    'A remote supplier is asked for a number when no local number serves an order (README "Remote supply"):',
+    '  --upstream sms-activate --upstream-url URL --upstream-key KEY [--markup PERCENT]   resell another provider',
+    '  --smshub-url URL --smshub-key KEY                                                  an SIM bank running an SMSHub agent',
+    'The remote key is stored as given (it is sent with every call) and never shown again.',
+  ].join('\n'),
   flags: {
     name: required('N', 'a name, 1 to 100 characters', text),
     share: option('BASIS_POINTS', 'its share of each charge, 0 to 10000 (default 7000: 70%)', basisPoints),
     channel: repeated('C', 'a channel it serves; repeat for more (default 6)', channel),
+    upstream: option('PROTOCOL', 'resell an upstream provider speaking this protocol: sms-activate', z.enum(['sms-activate'], { error: 'only sms-activate' })),
+    'upstream-url': option('URL', "the upstream's handler URL, e.g. https://api.example.com/stubs/handler_api.php", httpUrl),
+    'upstream-key': option('KEY', 'our API key at the upstream', text),
+    markup: option('PERCENT', 'the least we keep over the upstream price, 0 to 1000 (default 0)', wholeNumber(0, 1000, 'percent')),
+    'smshub-url': option('URL', "the SMSHub agent's URL, which we call with GET_SERVICES, GET_NUMBER and FINISH_ACTIVATION", httpUrl),
+    'smshub-key': option('KEY', 'the key the agent expects from us and sends with PUSH_SMS', text),
+  },
+  check(o) {
+    const upstream = o.upstream !== undefined || o['upstream-url'] !== undefined || o['upstream-key'] !== undefined || o.markup !== undefined;
+    const smshub = o['smshub-url'] !== undefined || o['smshub-key'] !== undefined;
+    if (upstream && smshub) throw new UsageError('a supplier is an upstream or an SMSHub agent, not both');
+    if (upstream && (o.upstream === undefined || o['upstream-url'] === undefined || o['upstream-key'] === undefined)) {
+      throw new UsageError('an upstream needs --upstream, --upstream-url and --upstream-key');
+    }
+    if (smshub && (o['smshub-url'] === undefined || o['smshub-key'] === undefined)) throw new UsageError('an SMSHub agent needs --smshub-url and --smshub-key');
   },
   async run(p, o) {
     const supplier = await p.suppliers.create({ name: o.name, shareBp: o.share, channels: o.channel.length ? o.channel : undefined });
+    if (o.upstream !== undefined) {
+      await p.remoteSupply.attach(supplier.name, { protocol: o.upstream, url: o['upstream-url']!, key: o['upstream-key']!, markupPercent: o.markup });
+    } else if (o['smshub-url'] !== undefined) {
+      await p.remoteSupply.attach(supplier.name, { protocol: 'smshub', url: o['smshub-url'], key: o['smshub-key']! });
+    }
+    const remote = o.upstream !== undefined ? `, reselling ${o['upstream-url']}` : o['smshub-url'] !== undefined ? `, SMSHub agent at ${o['smshub-url']}` : '';
     return {
       json: { id: supplier.publicId, key: supplier.key, channels: supplier.channels },
-      text: `Created supplier ${supplier.name} (${supplier.publicId}) on channels ${supplier.channels.join(', ')}\nSupplier key (shown once): ${supplier.key}`,
+      text: `Created supplier ${supplier.name} (${supplier.publicId}) on channels ${supplier.channels.join(', ')}${remote}\nSupplier key (shown once): ${supplier.key}`,
     };
   },
 });

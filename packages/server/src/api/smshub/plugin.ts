@@ -1,0 +1,43 @@
+// The hub endpoint of SMSHub's agent protocol (reference supply-and-otp.md §3): agents PUSH_SMS here,
+// JSON (gzip or not) with the agent's key in the body, answered {"status":"SUCCESS"} once stored, so
+// the agent stops retrying; the same smsId again is acknowledged and not delivered twice.
+import { createGunzip } from 'node:zlib';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { asDomainError } from '../../domain/errors.js';
+import type { Platform } from '../../domain/platform.js';
+import { parseWith, sendJson, withPath } from '../http.js';
+
+const pushBody = z.object({
+  action: z.literal('PUSH_SMS'),
+  key: z.string().min(1).max(500),
+  smsId: z.union([z.number().int().nonnegative(), z.string().min(1).max(200)]),
+  phone: z.union([z.number().int().positive(), z.string().min(1).max(32)]),
+  phoneFrom: z.string().max(64).default(''),
+  text: z.string().max(10_000),
+});
+
+const answer = (status: 'SUCCESS' | 'ERROR', error?: string) => JSON.stringify(error === undefined ? { status } : { status, error });
+
+export async function smshubApi(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
+  // The protocol sends gzip: unpacked before the JSON parser reads it.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (request.headers['content-encoding'] !== 'gzip') return payload;
+    delete request.headers['content-encoding'];
+    delete request.headers['content-length'];
+    return payload.pipe(createGunzip());
+  });
+
+  // Every refusal is the protocol's ERROR with the reason; an agent retries until SUCCESS.
+  app.setErrorHandler(async (error, _request, reply) => {
+    const domainError = asDomainError(error);
+    const status = domainError?.code === 'UNAUTHORIZED' ? 401 : domainError ? 400 : ((error as { statusCode?: number }).statusCode ?? 500);
+    return sendJson(reply, answer('ERROR', domainError?.message ?? (status < 500 ? (error as Error).message : 'Internal error')), status);
+  });
+
+  app.post('/', async (request, reply) => {
+    const body = parseWith(pushBody, request.body, withPath);
+    await platform.remoteSupply.pushSms(body.key, { smsId: body.smsId, phone: body.phone, phoneFrom: body.phoneFrom, text: body.text });
+    return sendJson(reply, answer('SUCCESS'));
+  });
+}
