@@ -5,6 +5,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hereJson, runHere } from './helpers/cli.js';
 import { DIALECTS } from './helpers/databases.js';
 import { createTestPlatform, expectLedgerConsistent, seedUserAndSupplier, type Seeded, type TestPlatform } from './helpers/platform.js';
 
@@ -99,6 +100,17 @@ describe.each(DIALECTS)('resale from an upstream fastpva on %s', (dialect) => {
     expect(await sa(reseller, customerKey, { action: 'getBalance' })).toBe('ACCESS_BALANCE:9.20');
     await expectLedgerConsistent(upstream.platform);
     await expectLedgerConsistent(reseller.platform);
+  });
+
+  it('is added by an admin command, which never shows the upstream key again', async () => {
+    const db = reseller.database.url;
+    const created = await hereJson(['admin', 'supplier', 'create', '--name', 'Second upstream', '--upstream', 'sms-activate', '--upstream-url', handler(upstream), '--upstream-key', 'sekrit-upstream-key', '--markup', '15', '--db', db]);
+    expect(created).toMatchObject({ channels: [6] });
+    const listed = await runHere(['admin', 'supplier', 'list', '--json', '--db', db]);
+    expect(listed.stdout).not.toContain('sekrit-upstream-key');
+    expect(JSON.parse(listed.stdout).find((s: { name: string }) => s.name === 'Second upstream').remote).toEqual({ protocol: 'sms-activate', url: handler(upstream), markupPercent: 15 });
+    expect(await runHere(['admin', 'supplier', 'create', '--name', 'Half', '--upstream', 'sms-activate', '--db', db])).toMatchObject({ code: 2 });
+    await reseller.platform.suppliers.setEnabled('Second upstream', false);
   });
 
   it('answers NO_NUMBERS when the upstream has none, and when it is slow or down', async () => {

@@ -20,6 +20,7 @@ function describe(s: SupplierSummary): string {
     ['numbers', `${s.numbers} in the pool, ${s.online} online`],
     ['owed', `${s.balance} cents`],
     ['key', `${s.keyPrefix}... (rotate-key for a new one)`],
+    ...(s.remote ? [['remote', `${s.remote.protocol} at ${s.remote.url}${s.remote.protocol === 'sms-activate' ? `, markup ${s.remote.markupPercent}%` : ''}`] as [string, string]] : []),
     ['created', iso(s.createdAt)],
   ]);
 }
