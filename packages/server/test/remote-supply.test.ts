@@ -67,9 +67,24 @@ describe.each(DIALECTS)('resale from an upstream fastpva on %s', (dialect) => {
     await pushUpstream(number!, 'Telegram code: 51234. Do not share it.');
     await reseller.platform.remoteSupply.followDue();
     expect(await sa(reseller, customerKey, { action: 'getStatus', id: id! })).toBe('STATUS_OK:51234');
-    // Followed again: the same SMS is not delivered twice.
+    // Followed again (the upstream still shows that code): the same SMS is not delivered twice.
+    const customerId = (await reseller.platform.users.authenticate(customerKey)).id;
+    reseller.clock.advance(3000);
+    expect(await reseller.platform.store.read.remoteSupply.anyDue(reseller.clock.now())).toBe(true);
     await reseller.platform.remoteSupply.followDue();
-    expect((await reseller.platform.orders.activation((await reseller.platform.users.authenticate(customerKey)).id, Number(id))).smsCount).toBe(1);
+    expect((await reseller.platform.orders.activation(customerId, Number(id))).smsCount).toBe(1);
+
+    // "Another SMS" goes upstream too, and the next code comes through.
+    expect(await sa(reseller, customerKey, { action: 'setStatus', id: id!, status: '3' })).toBe('ACCESS_RETRY_GET');
+    reseller.clock.advance(3000);
+    await reseller.platform.remoteSupply.followDue();
+    expect((await upstream.platform.orders.liveActivations(up.userId))[0]).toMatchObject({ number, waitingForRetry: true });
+    expect(await sa(reseller, customerKey, { action: 'getStatus', id: id! })).toBe('STATUS_WAIT_RETRY:51234');
+    await pushUpstream(number!, 'Telegram code: 67890');
+    reseller.clock.advance(3000);
+    await reseller.platform.remoteSupply.followDue();
+    expect(await sa(reseller, customerKey, { action: 'getStatus', id: id! })).toBe('STATUS_OK:67890');
+    expect((await reseller.platform.orders.activation(customerId, Number(id))).smsCount).toBe(2);
 
     expect(await sa(reseller, customerKey, { action: 'setStatus', id: id!, status: '6' })).toBe('ACCESS_ACTIVATION');
     await reseller.platform.remoteSupply.followDue();
@@ -203,6 +218,12 @@ describe.each(DIALECTS)('SMSHub agents on %s', (dialect) => {
     const userId = (await t.platform.users.authenticate(customerKey)).id;
     expect((await t.platform.orders.activation(userId, Number(id))).smsCount).toBe(1);
     expect((await push({ ...sms, key: 'wrong' })).body).toBe('{"status":"ERROR","error":"Unknown agent key"}');
+    const plain = await t.app.inject({ method: 'POST', url: '/smshub', payload: { ...sms, smsId: 8, text: 'Telegram code 13579' } });
+    expect(plain.body).toBe('{"status":"SUCCESS"}');
+    expect(await sa(t, customerKey, { action: 'getStatus', id: id! })).toBe('STATUS_OK:13579');
+    const malformed = await t.app.inject({ method: 'POST', url: '/smshub', payload: { ...sms, smsId: undefined } });
+    expect(malformed.statusCode).toBe(400);
+    expect(JSON.parse(malformed.body)).toMatchObject({ status: 'ERROR' });
 
     expect(await sa(t, customerKey, { action: 'setStatus', id: id!, status: '6' })).toBe('ACCESS_ACTIVATION');
     await t.platform.remoteSupply.followDue();

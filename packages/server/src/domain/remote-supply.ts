@@ -37,6 +37,8 @@ export interface UpstreamClient {
   status(at: RemoteEndpoint, remoteId: string, waitSeconds: number, signal: AbortSignal): Promise<UpstreamStatus>;
   /** The latest SMS's code and full text (getStatusV2). */
   lastSms(at: RemoteEndpoint, remoteId: string, signal: AbortSignal): Promise<{ code: string; text: string } | undefined>;
+  /** setStatus 3: the customer asked for another SMS. */
+  requestAnother(at: RemoteEndpoint, remoteId: string, signal: AbortSignal): Promise<void>;
   /** setStatus 6 (sold) or 8 (cancelled); true once nothing is left to end upstream. */
   end(at: RemoteEndpoint, remoteId: string, sold: boolean, signal: AbortSignal): Promise<boolean>;
 }
@@ -220,6 +222,7 @@ export class RemoteSupply {
         state: 'live',
         due_at: now,
         failures: 0,
+        retry_sent_at: null,
         created_at: now,
         updated_at: now,
       });
@@ -271,7 +274,13 @@ export class RemoteSupply {
     }
     const started = performance.now();
     let next = POLL_MS;
+    let retrySent: number | undefined;
     try {
+      // The customer asked for another SMS (SMS-Activate status 3 here): so does the upstream.
+      if (row.retry_at !== null && (row.retry_sent_at === null || row.retry_sent_at < row.retry_at)) {
+        await this.clients.upstream.requestAnother(at, row.remote_id, AbortSignal.timeout(CALL_TIMEOUT_MS));
+        retrySent = row.retry_at;
+      }
       const status = await this.clients.upstream.status(at, row.remote_id, this.config.remoteWaitSeconds, AbortSignal.timeout(this.config.remoteWaitSeconds * 1000 + CALL_TIMEOUT_MS));
       if (status.state === 'code') {
         const sms = (await this.clients.upstream.lastSms(at, row.remote_id, AbortSignal.timeout(CALL_TIMEOUT_MS)).catch(() => undefined)) ?? { code: status.code, text: status.code };
@@ -287,7 +296,7 @@ export class RemoteSupply {
       next = POLL_MS; // upstream slow or down: ask again later, the order's expiry bounds it
     }
     const now = this.clock.now();
-    await this.store.read.remoteSupply.update(row.order_id, { state: 'live', due_at: now + next, failures: row.failures, updated_at: now });
+    await this.store.read.remoteSupply.update(row.order_id, { state: 'live', due_at: now + next, failures: row.failures, retry_sent_at: retrySent, updated_at: now });
   }
 
   /** An upstream SMS through the one ingest path, once per (supplier, activation, code and text). */

@@ -54,6 +54,12 @@ export const smsActivateUpstream: UpstreamClient = {
     return { code: typeof sms.code === 'string' ? sms.code : '', text: sms.text };
   },
 
+  async requestAnother(at, remoteId, signal) {
+    const text = await call(at, { action: 'setStatus', id: remoteId, status: '3' }, signal);
+    // BAD_STATUS: the upstream has no code to retry from yet, or is over; either way nothing to pass on.
+    if (text !== 'ACCESS_RETRY_GET' && text !== 'BAD_STATUS') throw new Error(`upstream setStatus 3 answered ${text.slice(0, 100)}`);
+  },
+
   async end(at, remoteId, sold, signal) {
     let text = await call(at, { action: 'setStatus', id: remoteId, status: sold ? '6' : '8' }, signal);
     // A cancel refused because an SMS came upstream meanwhile: finish it instead (it is charged there either way).

@@ -444,6 +444,8 @@ export interface RemoteActivationsTable {
   /** A node working on it holds it until then. */
   lease_until: Generated<number>;
   failures: number;
+  /** The customer's latest "another SMS" request (orders.retry_at) already passed on. */
+  retry_sent_at: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -29,6 +29,8 @@ export async function up(db: Kysely<any>, dialect: DialectSupport): Promise<void
     .addColumn('due_at', 'bigint', (c) => c.notNull())
     .addColumn('lease_until', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+    // The customer's latest "another SMS" request (orders.retry_at) already passed on to the remote.
+    .addColumn('retry_sent_at', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();

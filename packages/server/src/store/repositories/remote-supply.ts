@@ -13,6 +13,7 @@ export type ClaimedActivationRow = RemoteActivationRow & {
   number: string;
   number_status: 'receiving' | 'released';
   sms_status: 'waiting' | 'received' | 'failed';
+  retry_at: number | null;
 };
 
 export class RemoteSupplyRepository {
@@ -119,7 +120,7 @@ export class RemoteSupplyRepository {
       .innerJoin('supplier_remotes as r', 'r.supplier_id', 'a.supplier_id')
       .innerJoin('orders as o', 'o.id', 'a.order_id')
       .selectAll('a')
-      .select(['r.protocol', 'r.url', 'r.key', 'o.number', 'o.number_status', 'o.sms_status'])
+      .select(['r.protocol', 'r.url', 'r.key', 'o.number', 'o.number_status', 'o.sms_status', 'o.retry_at'])
       .where('a.state', '=', sql.lit('live'))
       .where('a.lease_until', '<=', now)
       .where((eb) => eb.or([eb('a.due_at', '<=', now), eb('o.number_status', '=', sql.lit('released'))]))
@@ -151,7 +152,7 @@ export class RemoteSupplyRepository {
     return row !== undefined;
   }
 
-  async update(orderId: number, changes: { state: 'live' | 'ended'; due_at: number; failures: number; updated_at: number }): Promise<void> {
+  async update(orderId: number, changes: { state: 'live' | 'ended'; due_at: number; failures: number; retry_sent_at?: number; updated_at: number }): Promise<void> {
     await this.db.updateTable('remote_activations').set({ ...changes, lease_until: 0 }).where('order_id', '=', orderId).execute();
   }
 
