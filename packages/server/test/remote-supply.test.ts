@@ -4,7 +4,8 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startRemoteSupply } from '../src/jobs/remote-supply.js';
 import { hereJson, runHere } from './helpers/cli.js';
 import { DIALECTS } from './helpers/databases.js';
 import { createTestPlatform, expectLedgerConsistent, seedUserAndSupplier, type Seeded, type TestPlatform } from './helpers/platform.js';
@@ -117,6 +118,27 @@ describe.each(DIALECTS)('resale from an upstream fastpva on %s', (dialect) => {
     await expectLedgerConsistent(reseller.platform);
   });
 
+  it('is followed by the background job: the code comes, and the end reaches the upstream', async () => {
+    const bought = await sa(reseller, customerKey, { action: 'getNumber', service: 'tg', country: '16' });
+    const [, id, number] = bought.split(':');
+    await pushUpstream(number!, 'Telegram code: 24242');
+    const job = startRemoteSupply(reseller.platform.remoteSupply, reseller.app.log);
+    try {
+      await vi.waitFor(async () => expect(await sa(reseller, customerKey, { action: 'getStatus', id: id! })).toBe('STATUS_OK:24242'), { timeout: 5000, interval: 50 });
+      expect(await sa(reseller, customerKey, { action: 'setStatus', id: id!, status: '6' })).toBe('ACCESS_ACTIVATION');
+      await vi.waitFor(async () => expect((await upstream.platform.orders.activationHistory(up.userId, { offset: 0, limit: 1 }))[0]).toMatchObject({ number, endReason: 'finish' }), {
+        timeout: 5000,
+        interval: 50,
+      });
+    } finally {
+      await job.stop();
+    }
+    // Two SMS charged upstream, two owed by the reseller: the ledgers still agree.
+    expect((await upstream.platform.users.info(up.userId)).balance).toBe(10_000 - 100);
+    expect((await reseller.platform.suppliers.show('Upstream')).balance).toBe(100);
+    await expectLedgerConsistent(reseller.platform);
+  });
+
   it('is added by an admin command, which never shows the upstream key again', async () => {
     const db = reseller.database.url;
     const created = await hereJson(['admin', 'supplier', 'create', '--name', 'Second upstream', '--upstream', 'sms-activate', '--upstream-url', handler(upstream), '--upstream-key', 'sekrit-upstream-key', '--markup', '15', '--db', db]);
@@ -141,7 +163,7 @@ describe.each(DIALECTS)('resale from an upstream fastpva on %s', (dialect) => {
     expect(await sa(reseller, customerKey, { action: 'getNumber', service: 'tg', country: '16' })).toBe('NO_NUMBERS');
     const fastpva = await reseller.app.inject({ method: 'GET', url: '/pvapublic/sms/getNumber', headers: { apikey: customerKey }, query: { myPid: '1000', locale: 'GB' } });
     expect(JSON.parse(fastpva.body)).toMatchObject({ code: -1 });
-    expect(await sa(reseller, customerKey, { action: 'getBalance' })).toBe('ACCESS_BALANCE:9.20');
+    expect(await sa(reseller, customerKey, { action: 'getBalance' })).toBe('ACCESS_BALANCE:8.40');
     await reseller.platform.suppliers.setEnabled('Silent', false);
     await reseller.platform.suppliers.setEnabled('Upstream', true);
   });

@@ -6,6 +6,9 @@
 import { createHash } from 'node:crypto';
 import type { FreeNumber } from '../store/repositories/numbers.js';
 import type { ClaimedActivationRow, RemoteSupplierRow } from '../store/repositories/remote-supply.js';
+
+/** An activation a node holds the lease of. */
+export type ClaimedActivation = ClaimedActivationRow;
 import type { RemoteProtocol, SupplierRemoteRow } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { OrderTerms } from './catalog.js';
@@ -88,8 +91,6 @@ const CALL_TIMEOUT_MS = 10_000;
 /** Failed attempts to end an activation remotely before giving up (backoff doubling from 5 s, at most 10 min). */
 const MAX_END_FAILURES = 30;
 
-const sourceOf = (protocol: RemoteProtocol) => (protocol === 'smshub' ? 'smshub' : 'upstream');
-
 export class RemoteSupply {
   constructor(
     private readonly store: Store,
@@ -146,6 +147,8 @@ export class RemoteSupply {
     // A remote sells by service and country: without both we cannot ask.
     if (!service || !country) throw noNumbers();
     const price = terms.priceIn(country.iso);
+    // A customer who cannot pay is told so before anything is bought remotely.
+    if (((await this.store.read.accounts.availableForUser(request.userId)) ?? 0) < price) throw new DomainError('INSUFFICIENT_BALANCE', 'Insufficient balance', { price });
     const ranked = await this.rank(remotes, service.id, country.iso);
     for (const remote of ranked) {
       const left = deadline - performance.now();
@@ -175,12 +178,15 @@ export class RemoteSupply {
       }
       if (!bought.ok) continue;
       const opened = await this.open(remote, bought, country.iso, terms.project.id, request.userId, open).catch((error: unknown) => {
-        this.endNow(remote, bought.remoteId);
         // The customer's own refusals (balance, cap) stand; anything about the number means try the next remote.
-        if (isDomainError(error) && (error.code === 'INSUFFICIENT_BALANCE' || error.code === 'TOO_MANY_ACTIVE_ORDERS')) throw error;
+        if (isDomainError(error) && (error.code === 'INSUFFICIENT_BALANCE' || error.code === 'TOO_MANY_ACTIVE_ORDERS')) {
+          this.endNow(remote, bought.remoteId);
+          throw error;
+        }
         return undefined;
       });
       if (opened) return opened;
+      this.endNow(remote, bought.remoteId);
     }
     throw noNumbers();
   }
@@ -235,28 +241,39 @@ export class RemoteSupply {
     void this.endRemote(remote.protocol, { url: remote.url, key: remote.key }, remoteId, false).catch(() => undefined);
   }
 
-  private endRemote(protocol: RemoteProtocol, at: RemoteEndpoint, remoteId: string, sold: boolean): Promise<boolean> {
-    const signal = AbortSignal.timeout(CALL_TIMEOUT_MS);
+  private endRemote(protocol: RemoteProtocol, at: RemoteEndpoint, remoteId: string, sold: boolean, signal = AbortSignal.timeout(CALL_TIMEOUT_MS)): Promise<boolean> {
     return protocol === 'smshub' ? this.clients.agent.finish(at, remoteId, sold, signal) : this.clients.upstream.end(at, remoteId, sold, signal);
   }
 
   /**
-   * One pass of the follower: claims due activations (leased, so that nodes share them) and works on
-   * each outside any transaction. Returns whether a full batch came back.
+   * Claims due activations (and those whose order has ended) for this node, each leased, so that
+   * nodes share them and one that dies leaves them to another once the lease runs out.
    */
-  async followDue(limit = 50): Promise<boolean> {
+  async claimDue(limit: number): Promise<ClaimedActivation[]> {
     const now = this.clock.now();
-    if (!(await this.store.read.remoteSupply.anyDue(now))) return false;
+    if (!(await this.store.read.remoteSupply.anyDue(now))) return [];
     const leaseMs = (this.config.remoteWaitSeconds * 1000 + CALL_TIMEOUT_MS) * 2;
-    const claimed = await this.store.transaction((repos) => repos.remoteSupply.claimDue(now, now + leaseMs, limit));
+    return this.store.transaction((repos) => repos.remoteSupply.claimDue(now, now + leaseMs, limit));
+  }
+
+  /** Claims and works through what is due, waiting for all of it; whether a full batch came back. */
+  async followDue(limit = 50): Promise<boolean> {
+    const claimed = await this.claimDue(limit);
     await Promise.all(claimed.map((row) => this.work(row)));
     return claimed.length === limit;
   }
 
-  private async work(row: ClaimedActivationRow): Promise<void> {
+  /**
+   * Works on one claimed activation, outside any transaction: ends it remotely once its order has
+   * ended, else follows it (an upstream's status and SMS). `stopping` cuts its calls short (the lease
+   * then runs out and a node works on it again).
+   */
+  async work(row: ClaimedActivation, stopping?: AbortSignal): Promise<void> {
+    const timeout = (ms: number) => (stopping ? AbortSignal.any([stopping, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms));
     const at = { url: row.url, key: row.key };
     if (row.number_status === 'released') {
-      const ended = await this.endRemote(row.protocol, at, row.remote_id, row.sms_status === 'received').catch(() => false);
+      const ended = await this.endRemote(row.protocol, at, row.remote_id, row.sms_status === 'received', timeout(CALL_TIMEOUT_MS)).catch(() => false);
+      if (stopping?.aborted) return; // the lease runs out and a node tries again
       const failures = ended ? row.failures : row.failures + 1;
       const now = this.clock.now();
       await this.store.read.remoteSupply.update(row.order_id, {
@@ -278,12 +295,12 @@ export class RemoteSupply {
     try {
       // The customer asked for another SMS (SMS-Activate status 3 here): so does the upstream.
       if (row.retry_at !== null && (row.retry_sent_at === null || row.retry_sent_at < row.retry_at)) {
-        await this.clients.upstream.requestAnother(at, row.remote_id, AbortSignal.timeout(CALL_TIMEOUT_MS));
+        await this.clients.upstream.requestAnother(at, row.remote_id, timeout(CALL_TIMEOUT_MS));
         retrySent = row.retry_at;
       }
-      const status = await this.clients.upstream.status(at, row.remote_id, this.config.remoteWaitSeconds, AbortSignal.timeout(this.config.remoteWaitSeconds * 1000 + CALL_TIMEOUT_MS));
+      const status = await this.clients.upstream.status(at, row.remote_id, this.config.remoteWaitSeconds, timeout(this.config.remoteWaitSeconds * 1000 + CALL_TIMEOUT_MS));
       if (status.state === 'code') {
-        const sms = (await this.clients.upstream.lastSms(at, row.remote_id, AbortSignal.timeout(CALL_TIMEOUT_MS)).catch(() => undefined)) ?? { code: status.code, text: status.code };
+        const sms = (await this.clients.upstream.lastSms(at, row.remote_id, timeout(CALL_TIMEOUT_MS)).catch(() => undefined)) ?? { code: status.code, text: status.code };
         await this.deliver(row, sms);
       } else if (status.state === 'waiting' && performance.now() - started >= POLL_MS) {
         next = 0; // the upstream held the request (it supports wait=): ask again at once
@@ -293,6 +310,7 @@ export class RemoteSupply {
         return;
       }
     } catch {
+      if (stopping?.aborted) return;
       next = POLL_MS; // upstream slow or down: ask again later, the order's expiry bounds it
     }
     const now = this.clock.now();
@@ -300,7 +318,7 @@ export class RemoteSupply {
   }
 
   /** An upstream SMS through the one ingest path, once per (supplier, activation, code and text). */
-  private deliver(row: ClaimedActivationRow, sms: { code: string; text: string }): Promise<ReceivedSms> {
+  private deliver(row: ClaimedActivation, sms: { code: string; text: string }): Promise<ReceivedSms> {
     const digest = createHash('sha256').update(`${sms.code}\n${sms.text}`).digest('hex').slice(0, 32);
     return this.inboundSms.receive({
       source: 'upstream',
@@ -318,7 +336,7 @@ export class RemoteSupply {
     const agent = key ? await this.store.read.remoteSupply.byKey('smshub', key) : undefined;
     if (!agent) throw new DomainError('UNAUTHORIZED', 'Unknown agent key');
     return this.inboundSms.receive({
-      source: sourceOf('smshub'),
+      source: 'smshub',
       sourceKey: String(sms.smsId),
       supplierId: agent.supplier_id,
       receiver: String(sms.phone),
