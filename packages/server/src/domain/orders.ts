@@ -13,9 +13,9 @@ import type { DomainEventHub } from './events.js';
 import { isObjectId, newObjectId, randomDraw } from './ids.js';
 import type { Ledger, OrderMoney } from './ledger.js';
 import { MAX_PAGE_SIZE, toOffset, type PageRequest } from './paging.js';
+import type { RemoteSupply } from './remote-supply.js';
 import { normalizeNumber } from './suppliers.js';
 import { userNamed } from './users.js';
-import type { RemoteSupply } from './remote-supply.js';
 import { queueWebhookEvent, type WebhookOrderData } from './webhooks.js';
 
 export interface AcquireRequest {
@@ -185,7 +185,7 @@ export class OrderService {
     private readonly clock: Clock,
     private readonly config: DomainConfig,
     /** Suppliers whose numbers live elsewhere, asked when no local number serves an order. */
-    private readonly remote?: RemoteSupply,
+    private readonly remote: RemoteSupply,
   ) {}
 
   async acquire(request: AcquireRequest): Promise<AcquiredNumber> {
@@ -258,7 +258,7 @@ export class OrderService {
         // on active orders caught it). Nothing was written; the caller may simply retry.
         if (this.store.isUniqueViolation(error)) throw new DomainError('TRY_AGAIN', 'Please try again later');
         // No local number: a remote supplier may sell one (outside this transaction, which is over).
-        if (this.remote && wanted === undefined && isDomainError(error, 'NO_NUMBERS') && !request.operators?.length && !request.excludePrefixes?.length) {
+        if (wanted === undefined && isDomainError(error, 'NO_NUMBERS') && !request.operators?.length && !request.excludePrefixes?.length) {
           return this.remote.acquire(terms, request, remoteDeadline, (repos, found, at) => this.open(repos, terms, request.userId, found, at));
         }
         throw error;
