@@ -111,7 +111,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(fivesimApi, { platform, limits, fivesim: options.fivesim ?? DEFAULT_FIVESIM, prefix: FIVESIM_PREFIX });
   await app.register(ingestApi, { platform, limits, publicUrl: options.publicUrl, prefix: '/ingest' });
   await app.register(webApi, { platform, limits, prefix: '/api/web' });
-  await app.register(smshubApi, { platform, prefix: '/smshub' });
+  await app.register(smshubApi, { platform, limits, prefix: '/smshub' });
   await app.register(webAppFiles, { root: options.webRoot ?? DEFAULT_WEB_ROOT });
   return app;
 }

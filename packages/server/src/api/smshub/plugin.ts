@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { asDomainError } from '../../domain/errors.js';
 import type { Platform } from '../../domain/platform.js';
 import { parseWith, sendJson, withPath } from '../http.js';
+import type { Limits } from '../limits.js';
+import { asRejection } from '../rejections.js';
 
 const pushBody = z.object({
   action: z.literal('PUSH_SMS'),
@@ -19,7 +21,7 @@ const pushBody = z.object({
 
 const answer = (status: 'SUCCESS' | 'ERROR', error?: string) => JSON.stringify(error === undefined ? { status } : { status, error });
 
-export async function smshubApi(app: FastifyInstance, { platform }: { platform: Platform }): Promise<void> {
+export async function smshubApi(app: FastifyInstance, { platform, limits }: { platform: Platform; limits: Limits }): Promise<void> {
   // The protocol sends gzip: unpacked before the JSON parser reads it.
   app.addHook('preParsing', async (request, _reply, payload) => {
     if (request.headers['content-encoding'] !== 'gzip') return payload;
@@ -29,15 +31,19 @@ export async function smshubApi(app: FastifyInstance, { platform }: { platform: 
   });
 
   // Every refusal is the protocol's ERROR with the reason; an agent retries until SUCCESS.
-  app.setErrorHandler(async (error, _request, reply) => {
+  app.setErrorHandler(async (error, request, reply) => {
     const domainError = asDomainError(error);
-    const status = domainError?.code === 'UNAUTHORIZED' ? 401 : domainError ? 400 : ((error as { statusCode?: number }).statusCode ?? 500);
-    return sendJson(reply, answer('ERROR', domainError?.message ?? (status < 500 ? (error as Error).message : 'Internal error')), status);
+    if (domainError && domainError.code !== 'TRY_AGAIN') return sendJson(reply, answer('ERROR', domainError.message), domainError.code === 'UNAUTHORIZED' ? 401 : 400);
+    // Rate limits, bodies Fastify refused, a busy database: the status and words every surface uses.
+    const rejection = asRejection(error, request);
+    reply.headers(rejection.headers);
+    return sendJson(reply, answer('ERROR', rejection.message), rejection.status);
   });
 
   app.post('/', async (request, reply) => {
     const body = parseWith(pushBody, request.body, withPath);
-    await platform.remoteSupply.pushSms(body.key, { smsId: body.smsId, phone: body.phone, phoneFrom: body.phoneFrom, text: body.text });
+    // A wrong key counts against the caller's IP, as on every surface.
+    await limits.authenticate(request, () => platform.remoteSupply.pushSms(body.key, { smsId: body.smsId, phone: body.phone, phoneFrom: body.phoneFrom, text: body.text }));
     return sendJson(reply, answer('SUCCESS'));
   });
 }
