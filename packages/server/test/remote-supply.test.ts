@@ -163,6 +163,8 @@ describe.each(DIALECTS)('resale from an upstream fastpva on %s', (dialect) => {
     expect(await sa(reseller, customerKey, { action: 'getNumber', service: 'tg', country: '16' })).toBe('NO_NUMBERS');
     const fastpva = await reseller.app.inject({ method: 'GET', url: '/pvapublic/sms/getNumber', headers: { apikey: customerKey }, query: { myPid: '1000', locale: 'GB' } });
     expect(JSON.parse(fastpva.body)).toMatchObject({ code: -1 });
+    const fivesim = await reseller.app.inject({ method: 'GET', url: '/v1/user/buy/activation/england/any/telegram', headers: { authorization: `Bearer ${customerKey}` } });
+    expect(fivesim.body).toBe('no free phones');
     expect(await sa(reseller, customerKey, { action: 'getBalance' })).toBe('ACCESS_BALANCE:8.40');
     await reseller.platform.suppliers.setEnabled('Silent', false);
     await reseller.platform.suppliers.setEnabled('Upstream', true);
