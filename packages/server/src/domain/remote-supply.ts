@@ -91,6 +91,21 @@ const CALL_TIMEOUT_MS = 10_000;
 /** Failed attempts to end an activation remotely before giving up (backoff doubling from 5 s, at most 10 min). */
 const MAX_END_FAILURES = 30;
 
+/** Refuses a remote that could never be called; returns its URL as stored and the markup in basis points. */
+export function checkRemote(remote: NewRemote): { url: string; markupBp: number } {
+  let url: URL;
+  try {
+    url = new URL(remote.url);
+  } catch {
+    throw new DomainError('INVALID_INPUT', `${remote.url} is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DomainError('INVALID_INPUT', 'A remote URL is http or https');
+  if (remote.key === '' || remote.key.length > 500) throw new DomainError('INVALID_INPUT', 'A remote key is 1 to 500 characters');
+  const markup = remote.markupPercent ?? 0;
+  if (!Number.isFinite(markup) || markup < 0 || markup > 1000) throw new DomainError('INVALID_INPUT', 'A markup is 0 to 1000 percent');
+  return { url: url.toString(), markupBp: Math.round(markup * 100) };
+}
+
 export class RemoteSupply {
   constructor(
     private readonly store: Store,
@@ -103,24 +118,15 @@ export class RemoteSupply {
 
   /** Makes an existing supplier remote (the admin's `supplier create --upstream` / `--smshub-url`). */
   async attach(supplierName: string, remote: NewRemote): Promise<void> {
-    let url: URL;
-    try {
-      url = new URL(remote.url);
-    } catch {
-      throw new DomainError('INVALID_INPUT', `${remote.url} is not a URL`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DomainError('INVALID_INPUT', 'A remote URL is http or https');
-    if (remote.key === '' || remote.key.length > 500) throw new DomainError('INVALID_INPUT', 'A remote key is 1 to 500 characters');
-    const markup = remote.markupPercent ?? 0;
-    if (!Number.isFinite(markup) || markup < 0 || markup > 1000) throw new DomainError('INVALID_INPUT', 'A markup is 0 to 1000 percent');
+    const { url, markupBp } = checkRemote(remote);
     await this.store.transaction(async (repos) => {
       const supplier = await supplierNamed(repos, supplierName);
       await repos.remoteSupply.insertRemote({
         supplier_id: supplier.id,
         protocol: remote.protocol,
-        url: url.toString(),
+        url,
         key: remote.key,
-        markup_bp: Math.round(markup * 100),
+        markup_bp: markupBp,
         created_at: this.clock.now(),
       });
     });

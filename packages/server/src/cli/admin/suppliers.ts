@@ -1,6 +1,7 @@
 // `fastpva admin supplier ...`: who brings the numbers, on which channels, for what share.
 import { z } from 'zod';
 import { wholeNumber } from '../../config.js';
+import { checkRemote, type NewRemote } from '../../domain/remote-supply.js';
 import { MAX_PER_SECOND_LIMIT, type SmppAccount } from '../../domain/smpp.js';
 import type { SupplierSummary } from '../../domain/suppliers.js';
 import { basisPoints, channel, option, repeated, required, text, toggle, UsageError } from '../args.js';
@@ -81,16 +82,20 @@ const create = adminCommand({
     if (smshub && (o['smshub-url'] === undefined || o['smshub-key'] === undefined)) throw new UsageError('an SMSHub agent needs --smshub-url and --smshub-key');
   },
   async run(p, o) {
+    const remote: NewRemote | undefined =
+      o.upstream !== undefined
+        ? { protocol: o.upstream, url: o['upstream-url']!, key: o['upstream-key']!, markupPercent: o.markup }
+        : o['smshub-url'] !== undefined
+          ? { protocol: 'smshub', url: o['smshub-url'], key: o['smshub-key']! }
+          : undefined;
+    // Checked before the supplier is created, so that a refused remote leaves no half-made supplier.
+    if (remote) checkRemote(remote);
     const supplier = await p.suppliers.create({ name: o.name, shareBp: o.share, channels: o.channel.length ? o.channel : undefined });
-    if (o.upstream !== undefined) {
-      await p.remoteSupply.attach(supplier.name, { protocol: o.upstream, url: o['upstream-url']!, key: o['upstream-key']!, markupPercent: o.markup });
-    } else if (o['smshub-url'] !== undefined) {
-      await p.remoteSupply.attach(supplier.name, { protocol: 'smshub', url: o['smshub-url'], key: o['smshub-key']! });
-    }
-    const remote = o.upstream !== undefined ? `, reselling ${o['upstream-url']}` : o['smshub-url'] !== undefined ? `, SMSHub agent at ${o['smshub-url']}` : '';
+    if (remote) await p.remoteSupply.attach(supplier.name, remote);
+    const where = !remote ? '' : remote.protocol === 'smshub' ? `, SMSHub agent at ${remote.url}` : `, reselling ${remote.url}`;
     return {
       json: { id: supplier.publicId, key: supplier.key, channels: supplier.channels },
-      text: `Created supplier ${supplier.name} (${supplier.publicId}) on channels ${supplier.channels.join(', ')}${remote}\nSupplier key (shown once): ${supplier.key}`,
+      text: `Created supplier ${supplier.name} (${supplier.publicId}) on channels ${supplier.channels.join(', ')}${where}\nSupplier key (shown once): ${supplier.key}`,
     };
   },
 });
