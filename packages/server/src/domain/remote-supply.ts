@@ -183,7 +183,7 @@ export class RemoteSupply {
         continue; // timed out or unreachable: the next remote, within the same budget
       }
       if (!bought.ok) continue;
-      const opened = await this.open(remote, bought, country.iso, terms.project.id, request.userId, open).catch((error: unknown) => {
+      const opened = await this.openBought(remote, bought, country.iso, terms.project.id, request.userId, open).catch((error: unknown) => {
         // The customer's own refusals (balance, cap) stand; anything about the number means try the next remote.
         if (isDomainError(error) && (error.code === 'INSUFFICIENT_BALANCE' || error.code === 'TOO_MANY_ACTIVE_ORDERS')) {
           this.endNow(remote, bought.remoteId);
@@ -209,7 +209,7 @@ export class RemoteSupply {
   }
 
   /** The bought number as the supplier's (offline: never handed out locally), checked, and the order opened on it. */
-  private async open<T extends { activationId: number }>(
+  private async openBought<T extends { activationId: number }>(
     remote: RemoteSupplierRow,
     bought: Extract<RemoteBuy, { ok: true }>,
     country: string,
