@@ -267,4 +267,19 @@ describe.each(DIALECTS)('SMSHub agents on %s', (dialect) => {
     expect(await sa(t, customerKey, { action: 'getBalance' })).toBe('ACCESS_BALANCE:9.00');
     await expectLedgerConsistent(t.platform);
   });
+
+  it('turns an agent that answers garbage into a clean NO_NUMBERS', async () => {
+    const broken = http.createServer((_request, response) => response.end('<html>oops</html>'));
+    await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
+    try {
+      await t.platform.suppliers.setEnabled('Agent', false);
+      await t.platform.suppliers.create({ name: 'Broken agent', channels: [6] });
+      await t.platform.remoteSupply.attach('Broken agent', { protocol: 'smshub', url: `http://127.0.0.1:${(broken.address() as AddressInfo).port}/`, key: 'k' });
+      await t.platform.remoteSupply.refreshAgentStock();
+      expect(await sa(t, customerKey, { action: 'getNumber', service: 'tg', country: '16' })).toBe('NO_NUMBERS');
+      expect(await sa(t, customerKey, { action: 'getBalance' })).toBe('ACCESS_BALANCE:9.00');
+    } finally {
+      broken.close();
+    }
+  });
 });
