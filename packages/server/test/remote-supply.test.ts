@@ -175,6 +175,8 @@ describe.each(DIALECTS)('resale from an upstream fastpva on %s', (dialect) => {
 function startAgent(key: string) {
   const calls: Record<string, unknown>[] = [];
   const numbers = ['447700800001', '447700800002'];
+  /** FINISH_ACTIVATION calls to refuse before accepting them again. */
+  const refuse = { finishes: 0 };
   let next = 100;
   const server = http.createServer((request, response) => {
     let body = '';
@@ -190,13 +192,14 @@ function startAgent(key: string) {
         const free = numbers.find((n) => !excluded.some((prefix) => n.startsWith(prefix)));
         reply = free ? { number: Number(free), activationId: next++, status: 'SUCCESS' } : { status: 'NO_NUMBERS' };
       } else if (call.key === key && call.action === 'FINISH_ACTIVATION') {
-        reply = { status: 'SUCCESS' };
+        reply = refuse.finishes > 0 ? { status: 'ERROR' } : { status: 'SUCCESS' };
+        refuse.finishes = Math.max(0, refuse.finishes - 1);
       }
       response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
       response.end(gzipSync(JSON.stringify(reply)));
     });
   });
-  return { server, calls };
+  return { server, calls, refuse };
 }
 
 describe.each(DIALECTS)('SMSHub agents on %s', (dialect) => {
@@ -262,8 +265,20 @@ describe.each(DIALECTS)('SMSHub agents on %s', (dialect) => {
     expect(agent.calls.filter((c) => c.action === 'GET_NUMBER').at(-1)).toMatchObject({ exceptionPhoneSet: ['447700800001'] });
     const [, id] = bought.split(':');
     expect(await sa(t, customerKey, { action: 'setStatus', id: id!, status: '8' })).toBe('ACCESS_CANCEL');
+    // The agent refuses the first FINISH_ACTIVATION: told again after a backoff, not at once.
+    agent.refuse.finishes = 1;
+    const finishes = () => agent.calls.filter((c) => c.action === 'FINISH_ACTIVATION');
     await t.platform.remoteSupply.followDue();
-    expect(agent.calls.filter((c) => c.action === 'FINISH_ACTIVATION').at(-1)).toMatchObject({ activationId: 101, status: 4 });
+    expect(finishes()).toHaveLength(2);
+    await t.platform.remoteSupply.followDue();
+    expect(finishes()).toHaveLength(2);
+    t.clock.advance(10_000);
+    await t.platform.remoteSupply.followDue();
+    expect(finishes()).toHaveLength(3);
+    expect(finishes().at(-1)).toMatchObject({ activationId: 101, status: 4 });
+    t.clock.advance(60_000);
+    await t.platform.remoteSupply.followDue();
+    expect(finishes()).toHaveLength(3);
     expect(await sa(t, customerKey, { action: 'getBalance' })).toBe('ACCESS_BALANCE:9.00');
     await expectLedgerConsistent(t.platform);
   });

@@ -111,8 +111,9 @@ export class RemoteSupplyRepository {
   }
 
   /**
-   * Live activations due now (or whose order has ended), leased until `leaseUntil`: another node skips
-   * them meanwhile, and one that died leaves the lease to run out.
+   * Live activations due now, or whose order has ended and no end was tried for yet (a failed end
+   * waits out its backoff), leased until `leaseUntil`: another node skips them meanwhile, and one that
+   * died leaves the lease to run out.
    */
   async claimDue(now: number, leaseUntil: number, limit: number): Promise<ClaimedActivationRow[]> {
     let q = this.db
@@ -123,7 +124,7 @@ export class RemoteSupplyRepository {
       .select(['r.protocol', 'r.url', 'r.key', 'o.number', 'o.number_status', 'o.sms_status', 'o.retry_at'])
       .where('a.state', '=', sql.lit('live'))
       .where('a.lease_until', '<=', now)
-      .where((eb) => eb.or([eb('a.due_at', '<=', now), eb('o.number_status', '=', sql.lit('released'))]))
+      .where((eb) => eb.or([eb('a.due_at', '<=', now), eb.and([eb('o.number_status', '=', sql.lit('released')), eb('a.failures', '=', 0)])]))
       .orderBy('a.due_at')
       .limit(limit);
     if (this.dialect.rowLocks) q = q.forUpdate('a').skipLocked();
@@ -146,7 +147,7 @@ export class RemoteSupplyRepository {
       .select('a.order_id')
       .where('a.state', '=', sql.lit('live'))
       .where('a.lease_until', '<=', now)
-      .where((eb) => eb.or([eb('a.due_at', '<=', now), eb('o.number_status', '=', sql.lit('released'))]))
+      .where((eb) => eb.or([eb('a.due_at', '<=', now), eb.and([eb('o.number_status', '=', sql.lit('released')), eb('a.failures', '=', 0)])]))
       .limit(1)
       .executeTakeFirst();
     return row !== undefined;
