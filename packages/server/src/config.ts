@@ -107,6 +107,7 @@ const envSchema = z.object({
     .default(DEFAULT_FIVESIM.noFreePhonesStatus),
   WEBHOOK_ALLOW_PRIVATE: flag,
   WEBHOOK_TIMEOUT_MS: wholeNumber(100, 60_000, 'milliseconds').default(10_000),
+  REMOTE_BUDGET_MS: wholeNumber(100, 10_000, 'milliseconds').default(3000),
 })
   .refine((e) => e.HEADERS_TIMEOUT_MS <= e.REQUEST_TIMEOUT_MS, { path: ['HEADERS_TIMEOUT_MS'], message: 'must not exceed REQUEST_TIMEOUT_MS' })
   .refine((e) => e.HANDLER_TIMEOUT_MS < e.SOCKET_TIMEOUT_MS, { path: ['SOCKET_TIMEOUT_MS'], message: 'must exceed HANDLER_TIMEOUT_MS, or a late reply cannot be sent' });
@@ -199,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       restAfterFailures: e.REST_AFTER_FAILURES,
       restMs: e.REST_MINUTES * 60_000,
       signUpOpen: e.SIGNUP === 'open',
+      remoteBudgetMs: e.REMOTE_BUDGET_MS,
     },
     smpp:
       e.SMPP_PORT === undefined

@@ -11,6 +11,7 @@ import { startExpirySweeper } from './jobs/expiry.js';
 import { heartbeatSweepMs, startHeartbeatSweeper } from './jobs/heartbeat.js';
 import { startWebhookDelivery } from './jobs/webhooks.js';
 import { startOnlineSampler } from './jobs/samples.js';
+import { startRemoteSupply } from './jobs/remote-supply.js';
 import { Store } from './store/store.js';
 
 export interface RunningServer {
@@ -54,6 +55,7 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
     const webhooks = startWebhookDelivery(platform, app.log);
     const heartbeat = startHeartbeatSweeper(platform.numbers, heartbeatSweepMs(platform.config.supplierHeartbeatMs), app.log);
     const sampler = startOnlineSampler(platform.reports, app.log);
+    const remote = startRemoteSupply(platform.remoteSupply, app.log);
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -64,7 +66,7 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
       smppPort: smpp?.port,
       goipPort: goip?.port,
       async close() {
-        await Promise.all([sweeper.stop(), sampler.stop(), webhooks.stop(), heartbeat.stop(), smpp?.close(), goip?.close()]);
+        await Promise.all([sweeper.stop(), sampler.stop(), remote.stop(), webhooks.stop(), heartbeat.stop(), smpp?.close(), goip?.close()]);
         await app.close();
         await store.close();
       },

@@ -12,6 +12,7 @@ import { loggerOptions, type LogOptions } from './logging.js';
 import { DEFAULT_METRICS, opsApi, type MetricsConfig } from './ops.js';
 import { asRejection, clientErrorHandler, jsonShape, missingRoute, sendRejection } from './rejections.js';
 import { smsActivateApi } from './sms-activate/plugin.js';
+import { smshubApi } from './smshub/plugin.js';
 import { rejectionShape as smsActivateShape } from './sms-activate/wire.js';
 import { supplierApi } from './supplier/plugin.js';
 import { DEFAULT_WEB_ROOT, webAppFiles } from './web/app-files.js';
@@ -115,6 +116,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(fivesimApi, { platform, limits, fivesim: options.fivesim ?? DEFAULT_FIVESIM, prefix: FIVESIM_PREFIX });
   await app.register(ingestApi, { platform, limits, publicUrl: options.publicUrl, prefix: '/ingest' });
   await app.register(webApi, { platform, limits, prefix: '/api/web' });
+  await app.register(smshubApi, { platform, limits, prefix: '/smshub' });
   await app.register(webAppFiles, { root: options.webRoot ?? DEFAULT_WEB_ROOT });
   return app;
 }

@@ -39,6 +39,10 @@ export interface DomainConfig {
   restMs: number;
   /** Anyone may open an account in the web user center (SIGNUP=open); otherwise admins create them. */
   signUpOpen: boolean;
+  /** The most one customer request may spend asking remote suppliers for a number (SMSHub's own rule is 3 s). */
+  remoteBudgetMs: number;
+  /** How long an upstream's getStatus is asked to hold (`wait=`) while an activation waits for its SMS. */
+  remoteWaitSeconds: number;
 }
 
 export const defaultDomainConfig: DomainConfig = {
@@ -63,4 +67,6 @@ export const defaultDomainConfig: DomainConfig = {
   restAfterFailures: 5,
   restMs: 60 * 60_000,
   signUpOpen: true,
+  remoteBudgetMs: 3000,
+  remoteWaitSeconds: 20,
 };

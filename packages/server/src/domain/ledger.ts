@@ -86,8 +86,9 @@ export class Ledger {
     const available = await repos.accounts.settleHold(hold.debit_account_id, hold.amount);
     await repos.accounts.credit(hold.credit_account_id, hold.amount);
 
-    const payee = await repos.suppliers.payee(order.supplierId);
-    const share = payee ? Math.floor((hold.amount * payee.shareBp) / 10_000) : 0;
+    const payee = await repos.suppliers.payee(order.supplierId, order.id);
+    // A remote supplier is owed what it charges us for the order (DESIGN §6 "Remote supply").
+    const share = !payee ? 0 : payee.remoteCost !== null ? payee.remoteCost : Math.floor((hold.amount * payee.shareBp) / 10_000);
     if (payee && share > 0) {
       await this.post(repos, { kind: 'supplier_share', from: this.system.revenue, to: payee.accountId, amount: share, order_id: order.id }, now);
     }

@@ -1,19 +1,20 @@
 // The order lifecycle (DESIGN §3): a number is handed out with a hold on the customer's balance;
 // the first SMS charges it; release, shield or expiry end it, refunding when no SMS came.
 // One lifecycle for every customer surface (FASTPVA, SMS-Activate, 5SIM).
-import type { FreeNumberQuery } from '../store/repositories/numbers.js';
+import type { FreeNumber, FreeNumberQuery } from '../store/repositories/numbers.js';
 import type { OrderListRow } from '../store/repositories/orders.js';
 import type { EndReason, InboundSmsRow, NumberStatus, OrderRow, SmsStatus, UndeliveredReason } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { CatalogService, OrderTerms } from './catalog.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
-import { DomainError } from './errors.js';
+import { DomainError, isDomainError } from './errors.js';
 import type { DomainEventHub } from './events.js';
 import { isObjectId, newObjectId, randomDraw } from './ids.js';
 import type { Ledger, OrderMoney } from './ledger.js';
 import { countOrderEnd } from './number-health.js';
 import { MAX_PAGE_SIZE, toOffset, type PageRequest } from './paging.js';
+import type { RemoteSupply } from './remote-supply.js';
 import { normalizeNumber } from './suppliers.js';
 import { userNamed } from './users.js';
 import { queueWebhookEvent, type WebhookOrderData } from './webhooks.js';
@@ -184,10 +185,17 @@ export class OrderService {
     private readonly events: DomainEventHub,
     private readonly clock: Clock,
     private readonly config: DomainConfig,
+    /** Suppliers whose numbers live elsewhere, asked when no local number serves an order. */
+    private readonly remote: RemoteSupply,
   ) {}
 
   async acquire(request: AcquireRequest): Promise<AcquiredNumber> {
-    return this.acquireOn(await this.catalog.orderTerms(request.userId, request.myPid, request.locale), request);
+    return this.acquireOn(await this.catalog.orderTerms(request.userId, request.myPid, request.locale), request, this.remoteDeadline());
+  }
+
+  /** One customer request asks remote suppliers until then (performance.now()), however many projects it tries. */
+  private remoteDeadline(): number {
+    return performance.now() + this.config.remoteBudgetMs;
   }
 
   /**
@@ -202,9 +210,10 @@ export class OrderService {
     if (affordable.length === 0) {
       throw new DomainError('PRICE_TOO_LOW', `The cheapest ${request.service} number costs ${offers[0]!.price} cents`, { minPrice: offers[0]!.price });
     }
+    const deadline = this.remoteDeadline();
     for (const offer of affordable) {
       try {
-        return await this.acquireOn(offer.terms, { ...request, myPid: offer.terms.project.id, locale: request.country });
+        return await this.acquireOn(offer.terms, { ...request, myPid: offer.terms.project.id, locale: request.country }, deadline);
       } catch (error) {
         if (!(error instanceof DomainError && (error.code === 'NO_NUMBERS' || error.code === 'CHANNEL_UNAVAILABLE'))) throw error;
       }
@@ -212,7 +221,7 @@ export class OrderService {
     throw new DomainError('NO_NUMBERS', 'The phone number is not available. Please try again later. Suggestion: Try another country or another channel');
   }
 
-  private async acquireOn(terms: OrderTerms, request: AcquireRequest): Promise<AcquiredNumber> {
+  private async acquireOn(terms: OrderTerms, request: AcquireRequest, remoteDeadline: number): Promise<AcquiredNumber> {
     for (const prefix of request.excludePrefixes ?? []) {
       if (!/^\d{1,15}$/.test(prefix)) throw new DomainError('INVALID_INPUT', `${prefix} is not a number prefix`);
     }
@@ -244,51 +253,16 @@ export class OrderService {
             'The phone number is not available. Please try again later. Suggestion: Try another country or another channel',
           );
         }
-        const price = terms.priceIn(found.country);
-        const hold = await this.ledger.hold(repos, { userId: request.userId, amount: price, defaultCap: this.config.maxActiveOrders, now });
-        const publicId = newObjectId(now);
-        const orderId = await repos.orders.insert({
-          public_id: publicId,
-          user_id: request.userId,
-          project_id: terms.project.id,
-          number_id: found.id,
-          supplier_id: found.supplier_id,
-          number: found.number,
-          country: found.country,
-          price,
-          hold_id: hold.holdId,
-          number_status: 'receiving',
-          sms_status: 'waiting',
-          code: null,
-          content: null,
-          sms_count: 0,
-          retry_at: null,
-          end_reason: null,
-          balance_after: hold.available,
-          expires_at: now + this.config.orderTtlMs,
-          ended_at: null,
-          created_at: now,
-          updated_at: now,
-        });
-        if (!(await repos.numbers.claim(found.id, orderId, now))) throw new DomainError('TRY_AGAIN', 'Please try again later');
-        return {
-          orderId: publicId,
-          activationId: orderId,
-          myPid: terms.project.id,
-          number: found.number,
-          country: found.country,
-          operator: found.operator,
-          price,
-          balance: hold.available,
-          createdAt: now,
-          expiresAt: now + this.config.orderTtlMs,
-          releasableAt: now + this.config.releaseAfterMs,
-        };
+        return this.open(repos, terms, request.userId, found, now);
       })
       .catch((error: unknown) => {
         // Another writer took the same number between our read and our insert (the unique index
         // on active orders caught it). Nothing was written; the caller may simply retry.
         if (this.store.isUniqueViolation(error)) throw new DomainError('TRY_AGAIN', 'Please try again later');
+        // No local number: a remote supplier may sell one (outside this transaction, which is over).
+        if (wanted === undefined && isDomainError(error, 'NO_NUMBERS') && !request.operators?.length && !request.excludePrefixes?.length) {
+          return this.remote.acquire(terms, request, remoteDeadline, (repos, found, at) => this.open(repos, terms, request.userId, found, at));
+        }
         throw error;
       });
     this.events.emit('order.created', {
@@ -300,6 +274,50 @@ export class OrderService {
       price: acquired.price,
     });
     return acquired;
+  }
+
+  /** The order on a number just found: the hold, the order row and the number's claim, in the caller's transaction. */
+  private async open(repos: Repositories, terms: OrderTerms, userId: number, found: FreeNumber, now: number): Promise<AcquiredNumber> {
+    const price = terms.priceIn(found.country);
+    const hold = await this.ledger.hold(repos, { userId, amount: price, defaultCap: this.config.maxActiveOrders, now });
+    const publicId = newObjectId(now);
+    const orderId = await repos.orders.insert({
+      public_id: publicId,
+      user_id: userId,
+      project_id: terms.project.id,
+      number_id: found.id,
+      supplier_id: found.supplier_id,
+      number: found.number,
+      country: found.country,
+      price,
+      hold_id: hold.holdId,
+      number_status: 'receiving',
+      sms_status: 'waiting',
+      code: null,
+      content: null,
+      sms_count: 0,
+      retry_at: null,
+      end_reason: null,
+      balance_after: hold.available,
+      expires_at: now + this.config.orderTtlMs,
+      ended_at: null,
+      created_at: now,
+      updated_at: now,
+    });
+    if (!(await repos.numbers.claim(found.id, orderId, now))) throw new DomainError('TRY_AGAIN', 'Please try again later');
+    return {
+      orderId: publicId,
+      activationId: orderId,
+      myPid: terms.project.id,
+      number: found.number,
+      country: found.country,
+      operator: found.operator,
+      price,
+      balance: hold.available,
+      createdAt: now,
+      expiresAt: now + this.config.orderTtlMs,
+      releasableAt: now + this.config.releaseAfterMs,
+    };
   }
 
   /** The poll every customer script runs in a loop: one indexed read. */

@@ -15,6 +15,9 @@ import { NumberService } from './numbers.js';
 import { OrderFeed } from './order-feed.js';
 import { OrderService } from './orders.js';
 import { RechargeService } from './recharges.js';
+import { RemoteSupply, type RemoteClients } from './remote-supply.js';
+import { smsActivateUpstream } from '../remote/sms-activate.js';
+import { smshubAgents } from '../remote/smshub.js';
 import { SmppService } from './smpp.js';
 import { ReportService } from './reports.js';
 import { SessionService } from './sessions.js';
@@ -56,13 +59,15 @@ export interface Platform {
   sessions: SessionService;
   /** Admin actions, recorded. */
   audit: AuditLog;
+  /** Upstream providers and SMSHub agents: numbers bought elsewhere when none is free here. */
+  remoteSupply: RemoteSupply;
   /** The admin overview's charts. */
   reports: ReportService;
 }
 
 export async function createPlatform(
   store: Store,
-  options: { clock?: Clock; config?: Partial<DomainConfig> } = {},
+  options: { clock?: Clock; config?: Partial<DomainConfig>; remoteClients?: RemoteClients } = {},
 ): Promise<Platform> {
   const clock = options.clock ?? systemClock;
   const config = { ...defaultDomainConfig, ...options.config };
@@ -73,6 +78,8 @@ export async function createPlatform(
   const inboundSms = new InboundSmsService(store, ledger, events, clock);
   const users = new UserService(store, ledger, clock, config, audit);
   const feed = new OrderFeed(events);
+  const names = new ProtocolNames(store, clock, config.cacheTtlMs, audit);
+  const remoteSupply = new RemoteSupply(store, inboundSms, names, options.remoteClients ?? { upstream: smsActivateUpstream, agent: smshubAgents }, clock, config);
   return {
     store,
     clock,
@@ -83,14 +90,14 @@ export async function createPlatform(
     catalog,
     suppliers: new SupplierService(store, catalog, ledger, clock, config, audit),
     numbers: new NumberService(store, clock, config, audit),
-    orders: new OrderService(store, ledger, catalog, events, clock, config),
+    orders: new OrderService(store, ledger, catalog, events, clock, config, remoteSupply),
     inboundSms,
     gateways: new GatewayService(store, inboundSms, clock, audit),
     goip: new GoipService(store, inboundSms, clock, audit),
     recharges: new RechargeService(store, ledger, clock, config, audit),
     smpp: new SmppService(store, inboundSms, clock, audit),
     blacklist: new BlacklistService(store, clock, audit),
-    names: new ProtocolNames(store, clock, config.cacheTtlMs, audit),
+    names,
     stock: new StockService(store, clock),
     stats: new StatsService(store),
     feed,
@@ -99,5 +106,6 @@ export async function createPlatform(
     sessions: new SessionService(store, users, clock),
     audit,
     reports: new ReportService(store, clock),
+    remoteSupply,
   };
 }

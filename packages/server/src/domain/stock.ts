@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import { TtlCache } from './cache.js';
 import type { Clock } from './clock.js';
 import { DomainError } from './errors.js';
+import { AGENT_STOCK_FRESH_MS } from './remote-supply.js';
 
 export interface StockRow {
   myPid: number;
@@ -53,7 +54,7 @@ export class StockService {
 
   constructor(
     private readonly store: Store,
-    clock: Clock,
+    private readonly clock: Clock,
   ) {
     this.table = new TtlCache(clock, STOCK_TTL_MS);
   }
@@ -81,7 +82,11 @@ export class StockService {
 
   private async compute(): Promise<StockTable> {
     const read = this.store.read;
-    const [projects, free] = await Promise.all([read.catalog.openProjects(), read.numbers.freeCounts()]);
+    const [projects, free, agents] = await Promise.all([
+      read.catalog.openProjects(),
+      read.numbers.freeCounts(),
+      read.remoteSupply.stockCounts(this.clock.now() - AGENT_STOCK_FRESH_MS),
+    ]);
     const prices = await read.catalog.countryPrices(projects.filter((p) => p.support_country).map((p) => p.id));
     const byChannel = new Map<number, typeof free>();
     for (const f of free) {
@@ -99,6 +104,16 @@ export class StockService {
         if (price === undefined) continue; // the project does not sell in that country
         rows.push({ ...base, country: f.country, operator: f.operator, price, count: f.n });
         counted.add(f.country);
+      }
+      // SMSHub agents' free numbers of the project's service (their GET_SERVICES), as operator 'any'.
+      for (const a of agents) {
+        if (a.channel_id !== p.channel_id || a.service !== p.service) continue;
+        const price = own ? own.get(a.country) : p.selling_price;
+        if (price === undefined) continue;
+        const local = rows.find((r) => r.myPid === p.id && r.country === a.country && r.operator === 'any');
+        if (local) local.count += a.n;
+        else rows.push({ ...base, country: a.country, operator: 'any', price, count: a.n });
+        counted.add(a.country);
       }
       // Priced countries with nothing free still show, at 0.
       for (const [country, price] of own ?? []) if (!counted.has(country)) rows.push({ ...base, country, operator: 'any', price, count: 0 });

@@ -2,7 +2,7 @@
 // A supplier serves one or more channels and is credited its share of every charge.
 import type { NumberRegistration } from '../store/repositories/numbers.js';
 import type { SupplierSummaryRow } from '../store/repositories/suppliers.js';
-import type { SupplierRow } from '../store/schema.js';
+import type { RemoteProtocol, SupplierRow } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { Actor, AuditLog } from './audit.js';
 import type { CatalogService } from './catalog.js';
@@ -46,6 +46,8 @@ export interface SupplierSummary {
   balance: number;
   /** The start of the supplier key, to recognise it by. */
   keyPrefix: string;
+  /** Where a remote supplier's numbers live (its key is never shown); null for a local pool. */
+  remote: { protocol: RemoteProtocol; url: string; markupPercent: number } | null;
   createdAt: number;
 }
 
@@ -138,7 +140,9 @@ function checkShare(shareBp: number): void {
   if (!Number.isInteger(shareBp) || shareBp < 0 || shareBp > 10_000) throw new DomainError('INVALID_INPUT', 'A share is 0 to 10000 basis points');
 }
 
-const toSummary = (s: SupplierSummaryRow, channels: number[] | undefined): SupplierSummary => ({
+type RemoteOf = Map<number, { protocol: RemoteProtocol; url: string; markupBp: number }>;
+
+const toSummary = (s: SupplierSummaryRow, channels: number[] | undefined, remotes: RemoteOf): SupplierSummary => ({
   publicId: s.public_id,
   name: s.name,
   enabled: s.enabled === 1,
@@ -148,6 +152,7 @@ const toSummary = (s: SupplierSummaryRow, channels: number[] | undefined): Suppl
   online: s.online,
   balance: s.balance,
   keyPrefix: s.key_prefix,
+  remote: ((r) => (r ? { protocol: r.protocol, url: r.url, markupPercent: r.markupBp / 100 } : null))(remotes.get(s.id)),
   createdAt: s.created_at,
 });
 
@@ -210,15 +215,16 @@ export class SupplierService {
 
   async list(): Promise<SupplierSummary[]> {
     const rows = await this.store.read.suppliers.summaries();
-    const channels = await this.store.read.suppliers.channelsOf(rows.map((r) => r.id));
-    return rows.map((r) => toSummary(r, channels.get(r.id)));
+    const ids = rows.map((r) => r.id);
+    const [channels, remotes] = await Promise.all([this.store.read.suppliers.channelsOf(ids), this.store.read.remoteSupply.protocolsOf(ids)]);
+    return rows.map((r) => toSummary(r, channels.get(r.id), remotes));
   }
 
   async show(name: string): Promise<SupplierSummary> {
     const [row] = await this.store.read.suppliers.summaries(name);
     if (!row) throw new DomainError('NOT_FOUND', `No supplier ${name}`);
-    const channels = await this.store.read.suppliers.channelsOf([row.id]);
-    return toSummary(row, channels.get(row.id));
+    const [channels, remotes] = await Promise.all([this.store.read.suppliers.channelsOf([row.id]), this.store.read.remoteSupply.protocolsOf([row.id])]);
+    return toSummary(row, channels.get(row.id), remotes);
   }
 
   /**
@@ -231,12 +237,12 @@ export class SupplierService {
     const firstDay = range.from === undefined ? lastDay - DEFAULT_STATS_DAYS + 1 : Math.floor(range.from / DAY_MS);
     if (firstDay > lastDay) throw new DomainError('INVALID_INPUT', 'from is after to');
     if (lastDay - firstDay + 1 > MAX_STATS_DAYS) throw new DomainError('INVALID_INPUT', `At most ${MAX_STATS_DAYS} days at once`);
-    const payee = await this.store.read.suppliers.payee(supplierId);
-    if (!payee) throw new DomainError('NOT_FOUND', 'No such supplier');
+    const account = await this.store.read.accounts.findBySupplier(supplierId);
+    if (!account) throw new DomainError('NOT_FOUND', 'No such supplier');
     const [from, to] = [firstDay * DAY_MS, (lastDay + 1) * DAY_MS];
     const [orders, shares] = await Promise.all([
       this.store.read.reports.supplierOrdersByDay(supplierId, from, to),
-      this.store.read.reports.sharesByDay(payee.accountId, from, to),
+      this.store.read.reports.sharesByDay(account.id, from, to),
     ]);
     const tally = (rows: typeof orders, earnings: number): Omit<SupplierDay, 'at'> => {
       const sum = (key: 'orders' | 'received' | 'failed') => rows.reduce((n, r) => n + r[key], 0);

@@ -11,6 +11,8 @@ import * as webhooks from './migrations/0008_webhooks.js';
 import * as fivesim from './migrations/0011_fivesim.js';
 import * as web from './migrations/0012_web.js';
 import * as poolHealth from './migrations/0013_pool_health.js';
+import * as upstream from './migrations/0014_upstream.js';
+import * as smshub from './migrations/0015_smshub.js';
 
 /**
  * Migrations in order; each takes the dialect so one file serves SQLite and Postgres. A new one always
@@ -28,6 +30,8 @@ const MIGRATIONS = {
   '0011_fivesim': fivesim,
   '0012_web': web,
   '0013_pool_health': poolHealth,
+  '0014_upstream': upstream,
+  '0015_smshub': smshub,
 } as const;
 
 /** Every migration this version knows: a database that ran any other was written by a newer one. */

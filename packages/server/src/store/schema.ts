@@ -420,6 +420,49 @@ export interface OnlineSamplesTable {
   online: number;
 }
 
+/** A supplier whose numbers live at another provider (DESIGN §6 "Remote supply"). */
+export interface SupplierRemotesTable {
+  supplier_id: number;
+  protocol: RemoteProtocol;
+  url: string;
+  /** Stored as given: it is sent with every call. */
+  key: string;
+  /** Basis points kept over the upstream's price (1000 = 10%). */
+  markup_bp: number;
+  created_at: number;
+}
+
+export type RemoteProtocol = 'sms-activate' | 'smshub';
+export type RemoteActivationState = 'live' | 'ended';
+
+/** The remote activation behind an order a remote supplier served. */
+export interface RemoteActivationsTable {
+  order_id: number;
+  supplier_id: number;
+  remote_id: string;
+  /** What the remote charges when an SMS comes, in cents: the supplier's share of the charge. */
+  cost: number;
+  state: RemoteActivationState;
+  /** When the remote-supply job next works on it (at once once its order has ended). */
+  due_at: number;
+  /** A node working on it holds it until then. */
+  lease_until: Generated<number>;
+  failures: number;
+  /** The customer's latest "another SMS" request (orders.retry_at) already passed on. */
+  retry_sent_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An SMSHub agent's free numbers by service and country, from its last GET_SERVICES. */
+export interface RemoteStockTable {
+  supplier_id: number;
+  service: string;
+  country: string;
+  count: number;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   accounts: AccountsTable;
@@ -452,6 +495,9 @@ export interface Database {
   user_totp: UserTotpTable;
   audit_log: AuditLogTable;
   online_samples: OnlineSamplesTable;
+  supplier_remotes: SupplierRemotesTable;
+  remote_activations: RemoteActivationsTable;
+  remote_stock: RemoteStockTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -460,6 +506,8 @@ export type TransferRow = Selectable<TransfersTable>;
 export type ChannelRow = Selectable<ChannelsTable>;
 export type ProjectRow = Selectable<ProjectsTable>;
 export type SupplierRow = Selectable<SuppliersTable>;
+export type SupplierRemoteRow = Selectable<SupplierRemotesTable>;
+export type RemoteActivationRow = Selectable<RemoteActivationsTable>;
 export type NumberRow = Selectable<NumbersTable>;
 export type OrderRow = Selectable<OrdersTable>;
 export type ServiceRow = Selectable<ServicesTable>;

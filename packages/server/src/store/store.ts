@@ -13,6 +13,7 @@ import { NameRepository } from './repositories/names.js';
 import { NumberRepository } from './repositories/numbers.js';
 import { OrderRepository } from './repositories/orders.js';
 import { RechargeRepository } from './repositories/recharges.js';
+import { RemoteSupplyRepository } from './repositories/remote-supply.js';
 import { SmppRepository } from './repositories/smpp.js';
 import { ReportRepository } from './repositories/reports.js';
 import { SessionRepository } from './repositories/sessions.js';
@@ -40,6 +41,7 @@ export interface Repositories {
   sessions: SessionRepository;
   audit: AuditRepository;
   reports: ReportRepository;
+  remoteSupply: RemoteSupplyRepository;
 }
 
 function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositories {
@@ -61,6 +63,7 @@ function repositories(db: Kysely<Database>, dialect: DialectSupport): Repositori
     sessions: new SessionRepository(db),
     audit: new AuditRepository(db),
     reports: new ReportRepository(db),
+    remoteSupply: new RemoteSupplyRepository(db, dialect),
   };
 }
 

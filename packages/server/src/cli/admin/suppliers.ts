@@ -1,6 +1,7 @@
 // `fastpva admin supplier ...`: who brings the numbers, on which channels, for what share.
 import { z } from 'zod';
 import { wholeNumber } from '../../config.js';
+import { checkRemote, type NewRemote } from '../../domain/remote-supply.js';
 import { MAX_PER_SECOND_LIMIT, type SmppAccount } from '../../domain/smpp.js';
 import type { SupplierSummary } from '../../domain/suppliers.js';
 import { MAX_NOTE_LENGTH } from '../../domain/suppliers.js';
@@ -21,6 +22,7 @@ function describe(s: SupplierSummary): string {
     ['numbers', `${s.numbers} in the pool, ${s.online} online`],
     ['owed', `${s.balance} cents`],
     ['key', `${s.keyPrefix}... (rotate-key for a new one)`],
+    ...(s.remote ? [['remote', `${s.remote.protocol} at ${s.remote.url}${s.remote.protocol === 'sms-activate' ? `, markup ${s.remote.markupPercent}%` : ''}`] as [string, string]] : []),
     ['created', iso(s.createdAt)],
   ]);
 }
@@ -49,19 +51,52 @@ const show = adminCommand({
   },
 });
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'not an http or https URL' });
+
 const create = adminCommand({
   name: 'admin supplier create',
-  summary: 'add a supplier and print its key for the push API (shown once)',
+  summary: 'add a supplier and print its key for the push API (shown once); or a remote one: an upstream provider or an SMSHub agent',
+  details: [
+    'A remote supplier is asked for a number when no local number serves an order (README "Remote supply"):',
+    '  --upstream sms-activate --upstream-url URL --upstream-key KEY [--markup PERCENT]   resell another provider',
+    '  --smshub-url URL --smshub-key KEY                                                  an SIM bank running an SMSHub agent',
+    'The remote key is stored as given (it is sent with every call) and never shown again.',
+  ].join('\n'),
   flags: {
     name: required('N', 'a name, 1 to 100 characters', text),
     share: option('BASIS_POINTS', 'its share of each charge, 0 to 10000 (default 7000: 70%)', basisPoints),
     channel: repeated('C', 'a channel it serves; repeat for more (default 6)', channel),
+    upstream: option('PROTOCOL', 'resell an upstream provider speaking this protocol: sms-activate', z.enum(['sms-activate'], { error: 'only sms-activate' })),
+    'upstream-url': option('URL', "the upstream's handler URL, e.g. https://api.example.com/stubs/handler_api.php", httpUrl),
+    'upstream-key': option('KEY', 'our API key at the upstream', text),
+    markup: option('PERCENT', 'the least we keep over the upstream price, 0 to 1000 (default 0)', wholeNumber(0, 1000, 'percent')),
+    'smshub-url': option('URL', "the SMSHub agent's URL, which we call with GET_SERVICES, GET_NUMBER and FINISH_ACTIVATION", httpUrl),
+    'smshub-key': option('KEY', 'the key the agent expects from us and sends with PUSH_SMS', text),
+  },
+  check(o) {
+    const upstream = o.upstream !== undefined || o['upstream-url'] !== undefined || o['upstream-key'] !== undefined || o.markup !== undefined;
+    const smshub = o['smshub-url'] !== undefined || o['smshub-key'] !== undefined;
+    if (upstream && smshub) throw new UsageError('a supplier is an upstream or an SMSHub agent, not both');
+    if (upstream && (o.upstream === undefined || o['upstream-url'] === undefined || o['upstream-key'] === undefined)) {
+      throw new UsageError('an upstream needs --upstream, --upstream-url and --upstream-key');
+    }
+    if (smshub && (o['smshub-url'] === undefined || o['smshub-key'] === undefined)) throw new UsageError('an SMSHub agent needs --smshub-url and --smshub-key');
   },
   async run(p, o, by) {
+    const remote: NewRemote | undefined =
+      o.upstream !== undefined
+        ? { protocol: o.upstream, url: o['upstream-url']!, key: o['upstream-key']!, markupPercent: o.markup }
+        : o['smshub-url'] !== undefined
+          ? { protocol: 'smshub', url: o['smshub-url'], key: o['smshub-key']! }
+          : undefined;
+    // Checked before the supplier is created, so that a refused remote leaves no half-made supplier.
+    if (remote) checkRemote(remote);
     const supplier = await p.suppliers.create({ name: o.name, shareBp: o.share, channels: o.channel.length ? o.channel : undefined }, by);
+    if (remote) await p.remoteSupply.attach(supplier.name, remote);
+    const where = !remote ? '' : remote.protocol === 'smshub' ? `, SMSHub agent at ${remote.url}` : `, reselling ${remote.url}`;
     return {
       json: { id: supplier.publicId, key: supplier.key, channels: supplier.channels },
-      text: `Created supplier ${supplier.name} (${supplier.publicId}) on channels ${supplier.channels.join(', ')}\nSupplier key (shown once): ${supplier.key}`,
+      text: `Created supplier ${supplier.name} (${supplier.publicId}) on channels ${supplier.channels.join(', ')}${where}\nSupplier key (shown once): ${supplier.key}`,
     };
   },
 });

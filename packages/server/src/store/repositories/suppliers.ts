@@ -90,14 +90,18 @@ export class SupplierRepository {
     return row !== undefined;
   }
 
-  /** The supplier's share rate and the account its share goes to. */
-  async payee(supplierId: number): Promise<{ shareBp: number; accountId: number } | undefined> {
+  /**
+   * The supplier's share rate and the account its share goes to; `remoteCost` when a remote supplier
+   * served the order (what the remote charges us for it, which is then the share).
+   */
+  async payee(supplierId: number, orderId: number): Promise<{ shareBp: number; accountId: number; remoteCost: number | null } | undefined> {
     const row = await this.db
       .selectFrom('suppliers as s')
       .innerJoin('accounts as a', 'a.supplier_id', 's.id')
-      .select(['s.share_bp', 'a.id'])
+      .leftJoin('remote_activations as r', (join) => join.on('r.order_id', '=', orderId))
+      .select(['s.share_bp', 'a.id', 'r.cost'])
       .where('s.id', '=', supplierId)
       .executeTakeFirst();
-    return row && { shareBp: row.share_bp, accountId: row.id };
+    return row && { shareBp: row.share_bp, accountId: row.id, remoteCost: row.cost === null ? null : Number(row.cost) };
   }
 }
