@@ -46,8 +46,9 @@ export async function smshubApi(fastify: FastifyInstance, { platform, limits }: 
     return sendJson(reply, answer('ERROR', rejection.message), rejection.status);
   });
 
+  // '' rather than '/': the route is the prefix itself, `/smshub`, as agents are told.
   app.post(
-    '/',
+    '',
     {
       schema: {
         summary: "PUSH_SMS: an agent's SIM received an SMS",
