@@ -151,6 +151,9 @@ export interface Waiter {
 /** Connections opening at once: more overflow the server's listen backlog, and each dropped SYN waits a second. */
 const CONNECTING = 200;
 
+const toError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+const waitUrl = (server: Running, order: LiveOrder) => `${server.url}/pvapublic/sms/getCode?orderId=${order.orderId}&apikey=${order.apiKey}&wait=60`;
+
 /**
  * One FASTPVA getCode with wait=60 per order, each on its own connection of `agent` (which must allow
  * that many sockets), at most 200 connecting at once; resolves once `server` holds every one of them.
@@ -174,9 +177,8 @@ export async function holdWaiters(server: Running, agent: http.Agent, orders: re
       slot?.();
       slot = undefined;
     };
-    const url = `${server.url}/pvapublic/sms/getCode?orderId=${order.orderId}&apikey=${order.apiKey}&wait=60`;
-    const reply = request(agent, url, { connected })
-      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
+    const reply = request(agent, waitUrl(server, order), { connected })
+      .catch(toError)
       .then((r) => {
         if (holding) early ??= r;
         return r;
@@ -195,6 +197,23 @@ export async function holdWaiters(server: Running, agent: http.Agent, orders: re
   return waiters;
 }
 
+/**
+ * Waiters that ask again each time their wait runs out, as a client's polling loop does, so that they
+ * stay held however long the run; the returned function stops them asking (destroy `agent` to end them).
+ */
+export async function keepWaiting(server: Running, agent: http.Agent, orders: readonly LiveOrder[]): Promise<() => void> {
+  let released = false;
+  const renew = (waiter: Waiter): void =>
+    void waiter.reply.then((reply) => {
+      // Only a wait that ran out is asked again: anything else would repeat at once.
+      if (!released && !(reply instanceof Error) && reply.status === 200) renew({ order: waiter.order, reply: request(agent, waitUrl(server, waiter.order)).catch(toError) });
+    });
+  (await holdWaiters(server, agent, orders)).forEach(renew);
+  return () => {
+    released = true;
+  };
+}
+
 export interface Wakeups {
   /** From sending the SMS to the waiter's reply with its code, ms. */
   seen: number[];
@@ -202,19 +221,33 @@ export interface Wakeups {
   acked: number[];
 }
 
-/** For each waiter in turn: one SMS through `door` to its order, timed until the waiter's reply shows the code. */
-export async function timeWakeups(waiters: readonly Waiter[], door: Door, run: string): Promise<Wakeups> {
+/** Waiters held at once while being timed: each is timed well within its 60 s wait, however slow the machine. */
+const ROUND = 50;
+
+/**
+ * For each order in turn: one SMS through `door`, timed until the getCode held on `server` for that
+ * order answers with its code. Waiters are held 50 at a time, just before their SMS.
+ */
+export async function timeWakeups(server: Running, orders: readonly LiveOrder[], door: Door, run: string): Promise<Wakeups> {
   const seen: number[] = [];
   const acked: number[] = [];
-  for (const [i, waiter] of waiters.entries()) {
-    const sent = performance.now();
-    await door.send(waiter.order, `${run}-${i}`);
-    acked.push(performance.now() - sent);
-    const reply = await waiter.reply;
-    if (reply instanceof Error) throw new Error(`a waiter failed: ${reply.message}`);
-    const parsed = JSON.parse(reply.body) as { code?: number; data?: { code?: string } };
-    if (parsed.code !== 1 || parsed.data?.code !== codeFor(waiter.order.number)) throw new Error(`a waiter answered ${reply.body.slice(0, 200)}`);
-    seen.push(reply.at - sent);
+  const agent = agentFor(ROUND);
+  try {
+    for (let start = 0; start < orders.length; start += ROUND) {
+      const waiters = await holdWaiters(server, agent, orders.slice(start, start + ROUND));
+      for (const [i, waiter] of waiters.entries()) {
+        const sent = performance.now();
+        await door.send(waiter.order, `${run}-${start + i}`);
+        acked.push(performance.now() - sent);
+        const reply = await waiter.reply;
+        if (reply instanceof Error) throw new Error(`a waiter failed: ${reply.message}`);
+        const parsed = JSON.parse(reply.body) as { code?: number; data?: { code?: string } };
+        if (parsed.code !== 1 || parsed.data?.code !== codeFor(waiter.order.number)) throw new Error(`a waiter answered ${reply.body.slice(0, 200)}`);
+        seen.push(reply.at - sent);
+      }
+    }
+  } finally {
+    agent.destroy();
   }
   return { seen, acked };
 }
