@@ -3,7 +3,7 @@
 // in this process on the same database, in the same run. Then, per door, how long after an SMS is
 // sent a long-poll getCode (wait=) answers with its code. Every SMS is a Telegram code for a live order
 // of its own, so each is delivered and charged (the whole path), and the database is checked after.
-// Knobs: BENCH_INGEST_SMS (SMS per door, default 500, after 50 of warm-up), BENCH_INGEST_LATENCY
+// Knobs: BENCH_INGEST_SMS (SMS per door, default 500, after 200 of warm-up), BENCH_INGEST_LATENCY
 // (SMS timed one at a time per door, each to an order with a waiter, default 50).
 import { createDatabase, rssMiB, startFastpva, type Dialect } from './infra.js';
 import { fmtMs, fmtRate, percentile, table, type PartContext, type Section } from './report.js';
@@ -12,7 +12,7 @@ import { androidDoor, bareDoor, deliveredBySource, pushDoor, smppDoor, timeWakeu
 
 const SMS = Number(process.env.BENCH_INGEST_SMS ?? 500);
 const LATENCY_SAMPLES = Number(process.env.BENCH_INGEST_LATENCY ?? 50);
-const WARMUP = 50;
+const WARMUP = 200;
 /** SMS in flight at once, as the rest of the bench loads the server with 64 connections. */
 const CONCURRENCY = 64;
 /** SMPP sessions the 64 in flight share: an SMSC binds a few and keeps a window of PDUs open on each. */
