@@ -2,6 +2,7 @@
 // cleanup(), which run.ts calls on success, failure and Ctrl+C.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,8 @@ process.on('exit', () => {
 export interface Running {
   url: string;
   pid: number;
+  /** The SMPP server's port, when it was started (SMPP_PORT). */
+  smppPort?: number;
   stop(): Promise<void>;
 }
 
@@ -61,15 +64,15 @@ export function startServer(label: string, command: string, args: string[], env:
       while ((newline = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
-        let parsed: { url?: unknown };
+        let parsed: { url?: unknown; smppPort?: unknown };
         try {
-          parsed = JSON.parse(line) as { url?: unknown };
+          parsed = JSON.parse(line) as typeof parsed;
         } catch {
           continue; // not the announcement
         }
         if (typeof parsed.url === 'string') {
           clearTimeout(timer);
-          resolve({ url: parsed.url, pid: child.pid!, stop });
+          resolve({ url: parsed.url, pid: child.pid!, stop, ...(typeof parsed.smppPort === 'number' ? { smppPort: parsed.smppPort } : {}) });
         }
       }
     });
@@ -80,14 +83,17 @@ export function startServer(label: string, command: string, args: string[], env:
   });
 }
 
-/** `fastpva serve` as production runs it: the built CLI in its own process. */
-export function startFastpva(label: string, databaseUrl: string): Promise<Running> {
+/** BENCH_CPU_PROF=<dir>: every fastpva server writes a V8 CPU profile there when it stops. */
+const CPU_PROF = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROF)] : [];
+
+/** `fastpva serve` as production runs it: the built CLI in its own process; `env` adds settings. */
+export function startFastpva(label: string, databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<Running> {
   return startServer(
     label,
     process.execPath,
-    ['packages/server/bin/fastpva.js', 'serve', '--port', '0', '--host', '127.0.0.1', '--db', databaseUrl, '--json'],
+    [...CPU_PROF, 'packages/server/bin/fastpva.js', 'serve', '--port', '0', '--host', '127.0.0.1', '--db', databaseUrl, '--json'],
     // 64 connections as one customer: fair-use limits would measure the limiter, not the server.
-    { LOG_LEVEL: 'warn', RATE_LIMITS: 'off', MAX_ACTIVE_ORDERS: '0' },
+    { LOG_LEVEL: 'warn', RATE_LIMITS: 'off', MAX_ACTIVE_ORDERS: '0', ...env },
   );
 }
 
@@ -100,6 +106,50 @@ export function rssMiB(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(match[1]) / 1024;
+}
+
+export interface Reply {
+  status: number;
+  body: string;
+  /** performance.now() when the whole reply had arrived. */
+  at: number;
+}
+
+/** One HTTP request through `agent` (which decides how many sockets), its whole reply read. */
+export function request(
+  agent: http.Agent,
+  url: string,
+  options: { method?: string; body?: string; headers?: http.OutgoingHttpHeaders; connected?: () => void } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { agent, method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString(), at: performance.now() }));
+      res.on('error', reject);
+    });
+    req.on('error', (error) => {
+      options.connected?.(); // a connection that failed is no longer connecting
+      reject(error);
+    });
+    const { connected } = options;
+    if (connected) req.once('socket', (socket) => (socket.connecting ? socket.once('connect', connected) : connected()));
+    req.end(options.body);
+  });
+}
+
+/** The server's `fastpva_sms_waits` gauge: long-polls it holds now (loopback may scrape /metrics). */
+export async function heldWaits(server: Running): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const match = /^fastpva_sms_waits (\d+)$/m.exec(text);
+  if (!match) throw new Error('/metrics has no fastpva_sms_waits');
+  return Number(match[1]);
+}
+
+/** This process's soft limit on open files (`ulimit -n`); a server started from here inherits it. */
+export function openFilesLimit(): number {
+  const match = /^Max open files\s+(\d+|unlimited)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+  return !match || match[1] === 'unlimited' ? Infinity : Number(match[1]);
 }
 
 // ---------------------------------------------------------------- databases

@@ -1,12 +1,18 @@
 // `npm run bench`: fastpva's two hot paths under load, each figure beside a baseline measured in
 // the same run. The machines are shared and noisy, so ratios are what to compare, never raw times.
-// Knobs: BENCH_SECONDS (per getCode run, default 10), BENCH_DIALECTS (default sqlite,postgres).
+// Knobs: BENCH_SECONDS (per getCode run, default 10), BENCH_DIALECTS (default sqlite,postgres),
+// BENCH_PARTS (default hotpaths,ingest,waiters: hotpaths is getCode and getNumber, below; ingest and
+// waiters are bench/ingest.ts and bench/waiters.ts, with their own knobs at their top), BENCH_CPU_PROF
+// (a directory: each fastpva server started writes a V8 CPU profile there when it stops).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { cleanup, createDatabase, ROOT, rssMiB, startBaseline, startFastpva, type Dialect, type Running } from './infra.js';
+import { benchIngest } from './ingest.js';
+import { fmtMs, fmtRate, table, type Section } from './report.js';
 import { POOL_SIZE, seedCodes, seedPool, type PoolSeed } from './seed.js';
+import { benchWaiters } from './waiters.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const DIALECTS = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim()).filter(Boolean) as Dialect[];
@@ -19,6 +25,8 @@ const WARMUP_ORDERS = 5 * CONNECTIONS;
 
 if (!(SECONDS > 0)) throw new Error('BENCH_SECONDS must be a positive number');
 for (const d of DIALECTS) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`BENCH_DIALECTS: unknown dialect ${d}`);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'hotpaths,ingest,waiters').split(',').map((p) => p.trim()).filter(Boolean));
+for (const p of PARTS) if (!['hotpaths', 'ingest', 'waiters'].includes(p)) throw new Error(`BENCH_PARTS: unknown part ${p} (hotpaths, ingest, waiters)`);
 
 const began = performance.now();
 const elapsed = () => `${((performance.now() - began) / 1000).toFixed(0).padStart(4)}s`;
@@ -92,6 +100,8 @@ interface Row {
 
 const rows: Row[] = [];
 const problems: string[] = [];
+/** What bench/ingest.ts and bench/waiters.ts report. */
+const sections: Section[] = [];
 
 /** Runs `work` against a server and stops the server afterwards, whatever happens. */
 async function withServer<T>(server: Promise<Running>, work: (s: Running) => Promise<T>): Promise<T> {
@@ -241,18 +251,8 @@ async function benchGetNumber(dialect: Dialect, baselineServer: Running): Promis
 
 // ---------------------------------------------------------------- report
 
-const fmtRate = (n: number) => Math.round(n).toLocaleString('en-US');
-const fmtMs = (n: number) => (n < 10 ? n.toFixed(1) : n.toFixed(0));
 const fmtRatio = (n: number) => (n < 0.01 ? n.toFixed(4) : n.toFixed(2)) + 'x';
 const fmtFails = (l: Load) => `${l.errors}/${l.non2xx}/${l.bad}`;
-
-function table(header: string[], body: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const numeric = header.map((_, i) => body.every((r) => /^[\d.,x/-]*$/.test(r[i]!)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
-}
 
 /** Every connection error or timeout, by kind, once per run (a run can appear in two rows). */
 function errorLines(): string[] {
@@ -292,9 +292,10 @@ function report(seconds: number): string {
   return [
     `fastpva bench: ${CONNECTIONS} connections, getCode ${SECONDS} s per run, getNumber ${ORDERS} calls per run (after ${WARMUP_ORDERS} warm-up); ${os.cpus().length} CPUs, Node ${process.version}`,
     '',
-    table(header, body),
+    rows.length ? table(header, body) : 'getCode and getNumber: not run (BENCH_PARTS)',
     '',
     `RSS: VmRSS of the server process after the run. err: connection errors/timeouts; bad: replies that failed the check.`,
+    ...sections.flatMap((s) => ['', s.text]),
     `Whole bench: ${seconds.toFixed(0)} s.`,
     ...(problems.length ? ['', 'PROBLEMS:', ...problems.map((p) => `  ${p}`)] : []),
     ...(errorLines().length ? ['', 'CONNECTION ERRORS:', ...errorLines().map((e) => `  ${e}`)] : []),
@@ -311,7 +312,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
-  for (const dialect of DIALECTS) {
+  for (const dialect of PARTS.has('hotpaths') ? DIALECTS : []) {
     try {
       const baseline = await benchGetCode(dialect);
       try {
@@ -324,6 +325,8 @@ try {
       log(`${dialect}: FAILED, see the report`);
     }
   }
+  if (PARTS.has('ingest')) sections.push(await benchIngest({ dialects: DIALECTS, log, problems }));
+  if (PARTS.has('waiters')) sections.push(await benchWaiters({ dialects: DIALECTS, log, problems }));
 } finally {
   log('stopping servers and dropping databases');
   await cleanup();
@@ -339,8 +342,9 @@ fs.writeFileSync(
     {
       finishedAt: new Date().toISOString(),
       machine: { cpus: os.cpus().length, node: process.version },
-      settings: { connections: CONNECTIONS, seconds: SECONDS, orders: ORDERS, warmupSeconds: WARMUP_SECONDS, warmupOrders: WARMUP_ORDERS, dialects: DIALECTS },
+      settings: { connections: CONNECTIONS, seconds: SECONDS, orders: ORDERS, warmupSeconds: WARMUP_SECONDS, warmupOrders: WARMUP_ORDERS, dialects: DIALECTS, parts: [...PARTS] },
       rows,
+      ...Object.fromEntries(sections.map((s) => [s.part, s.json])),
       problems,
       benchSeconds: seconds,
     },

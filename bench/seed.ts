@@ -2,12 +2,13 @@
 // million past usages go straight into their table (the domain records them one SMS at a time).
 import { sql } from 'kysely';
 import { createPlatform, type Platform } from '../packages/server/src/domain/platform.js';
+import { MAX_PER_SECOND_LIMIT } from '../packages/server/src/domain/smpp.js';
 import { Store } from '../packages/server/src/store/store.js';
 
 /** Plenty for every order the bench takes at a price of 1 cent. */
 const BALANCE = 100_000_000;
 
-async function withPlatform<T>(url: string, work: (p: Platform, store: Store) => Promise<T>): Promise<T> {
+export async function withPlatform<T>(url: string, work: (p: Platform, store: Store) => Promise<T>): Promise<T> {
   const store = await Store.open(url);
   try {
     const result = await work(await createPlatform(store), store);
@@ -131,5 +132,85 @@ export function seedPool(url: string, history: boolean, log: (line: string) => v
     }
     log(`${rows.length} past usages`);
     return { apiKey: user.apiKey, myPid: project.myPid, usedForProject, usages: rows.length };
+  });
+}
+
+export interface LiveOrder {
+  apiKey: string;
+  orderId: string;
+  number: string;
+}
+
+export interface LiveOrdersSeed {
+  supplierId: number;
+  supplierKey: string;
+  /** Each waiting for its first SMS, each on a number of its own. */
+  orders: LiveOrder[];
+}
+
+/** Customers that share the orders: one user's orders queue on its account row on Postgres. */
+const ORDER_USERS = 16;
+const SUPPLIER_NAME = 'bench gateways';
+
+/**
+ * `count` live orders of a Telegram project (every SMS below is a Telegram code, delivered and charged),
+ * spread over 16 users with no active-order cap, each on its own number of one supplier.
+ */
+async function liveOrders(p: Platform, count: number, log: (line: string) => void): Promise<LiveOrdersSeed> {
+  const project = await p.catalog.createProject({ enname: 'Telegram', price: 1 });
+  const supplier = await p.suppliers.create({ name: SUPPLIER_NAME });
+  for (let start = 0; start < count; start += PER_SUPPLIER) {
+    const numbers = Array.from({ length: Math.min(PER_SUPPLIER, count - start) }, (_, i) => `44771${String(start + i).padStart(7, '0')}`);
+    await p.suppliers.registerNumbers(supplier.id, numbers.map((number) => ({ number, country: 'GB' })));
+    await p.suppliers.setOnline(supplier.id, numbers);
+  }
+  const users = [];
+  for (let u = 0; u < ORDER_USERS; u++) {
+    const user = await p.users.create({ username: `bench${u}`, balance: BALANCE });
+    // What `fastpva admin user limits --max-active-orders 0` does: this customer holds thousands at once.
+    await p.users.setLimits(`bench${u}`, { maxActiveOrders: 0 });
+    users.push(user);
+  }
+  const orders: LiveOrder[] = [];
+  let next = 0;
+  // One taker per user, so the users' orders are taken side by side.
+  await Promise.all(
+    users.map(async (user) => {
+      while (next < count) {
+        next++;
+        const order = await p.orders.acquire({ userId: user.id, myPid: project.myPid });
+        orders.push({ apiKey: user.apiKey, orderId: order.orderId, number: order.number });
+      }
+    }),
+  );
+  log(`${count} live orders`);
+  return { supplierId: supplier.id, supplierKey: supplier.key, orders };
+}
+
+/** Live orders only: what long-poll waiters wait on. */
+export function seedLiveOrders(url: string, count: number, log: (line: string) => void): Promise<LiveOrdersSeed> {
+  return withPlatform(url, (p) => liveOrders(p, count, log));
+}
+
+export interface IngestSeed extends LiveOrdersSeed {
+  /** `/ingest/android-sms-gateway/<token>` */
+  androidPath: string;
+  androidSigningKey: string;
+  smpp: { systemId: string; password: string };
+}
+
+/**
+ * Live orders, plus the supplier's other two doors: an SMS Gateway for Android webhook (as
+ * `fastpva admin supplier gateway add --kind android-sms-gateway` makes it) and SMPP credentials with
+ * the highest rate a supplier may be given (`fastpva admin supplier smpp --max-per-second`), so that
+ * the bench measures the server, not the throttle.
+ */
+export function seedIngest(url: string, count: number, log: (line: string) => void): Promise<IngestSeed> {
+  return withPlatform(url, async (p) => {
+    const seed = await liveOrders(p, count, log);
+    const androidSigningKey = 'bench-signing-key';
+    const gateway = await p.gateways.add({ supplier: SUPPLIER_NAME, kind: 'android-sms-gateway', signingKey: androidSigningKey });
+    const account = await p.smpp.configure(SUPPLIER_NAME, { maxPerSecond: MAX_PER_SECOND_LIMIT });
+    return { ...seed, androidPath: gateway.path, androidSigningKey, smpp: { systemId: account.systemId, password: account.password! } };
   });
 }
