@@ -231,57 +231,23 @@ export class OrderService {
       excludePrefixes: request.excludePrefixes ?? [],
     };
     const now = this.clock.now();
-    const acquired = await this.store
-      .transaction(async (repos) => {
-        const found =
-          (await repos.numbers.findFree(query, 'from-draw')) ??
-          (wanted === undefined ? await repos.numbers.findFree(query, 'before-draw') : undefined);
-        if (!found) {
-          throw new DomainError(
-            'NO_NUMBERS',
-            'The phone number is not available. Please try again later. Suggestion: Try another country or another channel',
-          );
-        }
-        const price = terms.priceIn(found.country);
-        const hold = await this.ledger.hold(repos, { userId: request.userId, amount: price, defaultCap: this.config.maxActiveOrders, now });
-        const publicId = newObjectId(now);
-        const orderId = await repos.orders.insert({
-          public_id: publicId,
-          user_id: request.userId,
-          project_id: terms.project.id,
-          number_id: found.id,
-          supplier_id: found.supplier_id,
-          number: found.number,
-          country: found.country,
-          price,
-          hold_id: hold.holdId,
-          number_status: 'receiving',
-          sms_status: 'waiting',
-          code: null,
-          content: null,
-          sms_count: 0,
-          retry_at: null,
-          end_reason: null,
-          balance_after: hold.available,
-          expires_at: now + this.config.orderTtlMs,
-          ended_at: null,
-          created_at: now,
-          updated_at: now,
+    const defaultCap = this.config.maxActiveOrders;
+    const publicId = newObjectId(now);
+    // Prices differ by country only where the project sets them so; one price makes one statement shape.
+    const prices = new Map((terms.countries ?? []).map((c) => [c, terms.priceIn(c)]));
+    const otherwise = terms.priceIn(terms.countries?.[0] ?? '');
+    const opened = await this.store
+      .atomic(async (repos) => {
+        const result = await repos.orders.open({
+          find: query,
+          prices: [...prices.values()].every((p) => p === otherwise) ? new Map() : prices,
+          otherwise,
+          hold: this.ledger.holdFor(request.userId, defaultCap),
+          order: { publicId, projectId: terms.project.id, expiresAt: now + this.config.orderTtlMs, now },
         });
-        if (!(await repos.numbers.claim(found.id, orderId, now))) throw new DomainError('TRY_AGAIN', 'Please try again later');
-        return {
-          orderId: publicId,
-          activationId: orderId,
-          myPid: terms.project.id,
-          number: found.number,
-          country: found.country,
-          operator: found.operator,
-          price,
-          balance: hold.available,
-          createdAt: now,
-          expiresAt: now + this.config.orderTtlMs,
-          releasableAt: now + this.config.releaseAfterMs,
-        };
+        // Rolls back what the steps before the claim wrote (SQLite; one statement on Postgres cannot get here).
+        if (result.outcome === 'taken') throw new DomainError('TRY_AGAIN', 'Please try again later');
+        return result;
       })
       .catch((error: unknown) => {
         // Another writer took the same number between our read and our insert (the unique index
@@ -289,6 +255,24 @@ export class OrderService {
         if (this.store.isUniqueViolation(error)) throw new DomainError('TRY_AGAIN', 'Please try again later');
         throw error;
       });
+    if (opened.outcome === 'no-number') {
+      throw new DomainError('NO_NUMBERS', 'The phone number is not available. Please try again later. Suggestion: Try another country or another channel');
+    }
+    if (opened.outcome === 'refused') throw await this.ledger.refusal(this.store.read, { userId: request.userId, amount: opened.price, defaultCap });
+    const { number: found, price, available } = opened;
+    const acquired: AcquiredNumber = {
+      orderId: publicId,
+      activationId: opened.orderId,
+      myPid: terms.project.id,
+      number: found.number,
+      country: found.country,
+      operator: found.operator,
+      price,
+      balance: available,
+      createdAt: now,
+      expiresAt: now + this.config.orderTtlMs,
+      releasableAt: now + this.config.releaseAfterMs,
+    };
     this.events.emit('order.created', {
       orderId: acquired.orderId,
       activationId: acquired.activationId,

@@ -82,10 +82,15 @@ export interface DialectSupport {
   readonly idType: 'integer' | 'bigint';
   /** Runs `work` in one write transaction (on SQLite, group-committed with its neighbours). */
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` that writes atomically by itself where the dialect can: on Postgres outside any
+   * transaction, so `work` must write with one statement; on SQLite in a transaction, as above.
+   */
+  atomic<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
 }
 
 /** What differs per dialect but not per open database. */
-type DialectTraits = Omit<DialectSupport, 'transaction'>;
+type DialectTraits = Omit<DialectSupport, 'transaction' | 'atomic'>;
 
 export interface OpenDatabase {
   db: Kysely<Database>;
@@ -160,7 +165,7 @@ function openSqlite(location: DatabaseLocation, existing: boolean): OpenDatabase
   if (checkpointer) raw.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   return {
     db,
-    dialect: { ...sqliteTraits, transaction: (work) => writer.transaction(work) },
+    dialect: { ...sqliteTraits, transaction: (work) => writer.transaction(work), atomic: (work) => writer.transaction(work) },
     location,
     async close() {
       await checkpointer?.stop();
@@ -263,7 +268,8 @@ async function openPostgres(location: DatabaseLocation, poolSize: number): Promi
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatements(pool) }) });
   return {
     db,
-    dialect: { ...postgresTraits, transaction: (work) => db.transaction().execute(work) },
+    // A lone statement is its own transaction: no BEGIN and COMMIT round trips around it.
+    dialect: { ...postgresTraits, transaction: (work) => db.transaction().execute(work), atomic: (work) => work(db) },
     location,
     listen: (channel, handlers) => listen(location.target, channel, handlers),
     close: () => db.destroy(),

@@ -121,10 +121,23 @@ export class Store {
    * Runs `work` in one transaction. A conflict with another writer (deadlock, serialization
    * failure, a busy SQLite file) rolls back and runs it again from the start.
    */
-  async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.retrying(() => this.opened.dialect.transaction((trx) => work(repositories(trx, this.opened.dialect))));
+  }
+
+  /**
+   * Runs `work` whose writes are one statement on Postgres (OrderRepository.open): it runs without
+   * BEGIN and COMMIT, so the rows it locks are held only while that statement runs. On SQLite, where
+   * the same use case takes several statements, it is a transaction. Retried like `transaction`.
+   */
+  atomic<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.retrying(() => this.opened.dialect.atomic((db) => work(repositories(db, this.opened.dialect))));
+  }
+
+  private async retrying<T>(run: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.opened.dialect.transaction((trx) => work(repositories(trx, this.opened.dialect)));
+        return await run();
       } catch (error) {
         if (!this.opened.dialect.isTransient(error)) throw error;
         if (attempt >= ATTEMPTS) throw new StoreBusyError(error);
