@@ -1,9 +1,11 @@
-// The bus between server processes that carries long-poll wake-ups (an SMS delivered or an order ended
-// on one process wakes the waiters of every other): Redis pub/sub when REDIS_URL is set, else Postgres
-// LISTEN/NOTIFY when the database is Postgres, else none (one process, woken by its own events).
+// The bus between server processes: long-poll wake-ups (an SMS delivered or an order ended on one
+// process wakes the waiters of every other) and cache invalidation (a disabled or rotated API key, a
+// changed project, stops being served from every process's cache at once). Redis pub/sub when
+// REDIS_URL is set, else Postgres LISTEN/NOTIFY when the database is Postgres, else none (one
+// process, woken and invalidated by its own changes).
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
-import type { Bus, SmsWaits } from './domain/waits.js';
+import type { Bus, BusListener } from './domain/waits.js';
 import type { NotificationHandlers } from './store/notify.js';
 import type { Store } from './store/store.js';
 
@@ -12,30 +14,33 @@ const CHANNEL = 'fastpva_order_changed';
 
 export type BusKind = 'redis' | 'postgres' | 'none';
 
+/** Something that sends on the bus and hears every message of the other processes. */
+export type BusMember = BusListener & { attach(bus: Bus): void };
+
 /**
- * Connects `waits` to the other processes and returns the bus to close at the end (none: one process).
+ * Connects `members` to the other processes and returns the bus to close at the end (none: one process).
  * Redis first: the operator named it as the shared message service, and it keeps this traffic and a
  * connection per process off the database (and works behind a transaction-pooling PgBouncer, where
  * LISTEN does not). Fails when the bus cannot be reached at start, rather than serve waits that only
  * this process can end.
  */
-export async function connectWaits(
-  waits: SmsWaits,
+export async function connectBus(
+  members: BusMember[],
   options: { redisUrl: string | undefined; store: Store; log: FastifyBaseLogger },
 ): Promise<{ kind: BusKind; bus: Bus | undefined }> {
   const { redisUrl, store, log } = options;
   const kind: BusKind = redisUrl ? 'redis' : store.dialect.name === 'postgres' ? 'postgres' : 'none';
-  // Each bus calls `lost` once per outage.
+  // Each bus calls `lost` once per outage. Every member reads every message and ignores what is not its own.
   const handlers: NotificationHandlers = {
-    message: (text) => waits.message(text),
-    lost: (error) => log.warn({ err: error }, `the ${kind} bus is unreachable: long-polls wait for their own process's SMS only, or time out`),
+    message: (text) => members.forEach((m) => m.message(text)),
+    lost: (error) => log.warn({ err: error }, `the ${kind} bus is unreachable: long-polls wait for their own process's SMS only, or time out; caches expire by time only`),
     reconnected() {
       log.info(`the ${kind} bus is back`);
-      waits.reconnected();
+      members.forEach((m) => m.reconnected());
     },
   };
   const bus = kind === 'redis' ? await redisBus(redisUrl!, handlers) : kind === 'postgres' ? await store.listen(CHANNEL, handlers) : undefined;
-  if (bus) waits.attach(bus);
+  if (bus) members.forEach((m) => m.attach(bus));
   return { kind, bus };
 }
 

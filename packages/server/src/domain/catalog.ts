@@ -3,7 +3,7 @@
 import type { ProjectUpdate } from '../store/repositories/catalog.js';
 import type { ProjectRow } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { TtlCache } from './cache.js';
+import { TtlCache, type CacheSync } from './cache.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
@@ -125,6 +125,9 @@ interface ProjectTerms {
   prices: Map<string, number>;
 }
 
+/** The CacheSync name of the project terms caches. */
+const PROJECT_TERMS = 'project-terms';
+
 export class CatalogService {
   private readonly projectTerms: TtlCache<number, ProjectTerms>;
   /** Service id -> the projects that sell it (SMS-Activate and 5SIM buy by service). */
@@ -136,10 +139,15 @@ export class CatalogService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly config: DomainConfig,
+    private readonly caches: CacheSync,
   ) {
     this.projectTerms = new TtlCache(clock, config.cacheTtlMs);
     this.projectsOfService = new TtlCache(clock, config.cacheTtlMs);
     this.userPrices = new TtlCache(clock, config.cacheTtlMs);
+    caches.register(PROJECT_TERMS, () => {
+      this.projectTerms.clear();
+      this.projectsOfService.clear();
+    });
   }
 
   /** Channels are plain numbers; one is created the first time a project or supplier names it. */
@@ -166,7 +174,7 @@ export class CatalogService {
           await repos.catalog.replaceCountryPrices(id, draft.countries);
           return id;
         });
-        this.forgetProject(myPid);
+        this.forgetTerms();
         return await this.view(myPid);
       } catch (error) {
         if (!this.store.isUniqueViolation(error)) throw error;
@@ -223,7 +231,7 @@ export class CatalogService {
       if (this.store.isUniqueViolation(error)) throw new DomainError('ALREADY_EXISTS', `A project named ${set.enname} exists`);
       throw error;
     }
-    this.forgetProject(myPid);
+    this.forgetTerms();
     return this.view(myPid);
   }
 
@@ -231,14 +239,8 @@ export class CatalogService {
   async setProjectEnabled(myPid: number, enabled: boolean): Promise<ProjectDetails> {
     const updated = await this.store.read.catalog.updateProject(myPid, { enabled: enabled ? 1 : 0, updated_at: this.clock.now() });
     if (!updated) throw new DomainError('PROJECT_NOT_FOUND', `No project with myPid ${myPid}`);
-    this.forgetProject(myPid);
+    this.forgetTerms();
     return this.view(myPid);
-  }
-
-  /** A project changed here: this process reads its terms, and which projects sell its service, again. */
-  private forgetProject(myPid: number): void {
-    this.projectTerms.delete(myPid);
-    this.projectsOfService.clear();
   }
 
   /** A project as an admin sees it. */
@@ -369,9 +371,12 @@ export class CatalogService {
     return offers.sort((a, b) => a.price - b.price || a.terms.project.id - b.terms.project.id);
   }
 
-  /** Suppliers joined or left a channel: projects' "served" state must be read again. */
+  /**
+   * A project changed, or suppliers joined or left a channel: every process reads projects' terms,
+   * "served" state and which projects sell a service again.
+   */
   forgetTerms(): void {
-    this.projectTerms.clear();
+    this.caches.stale(PROJECT_TERMS);
   }
 
   private async loadProjectTerms(myPid: number): Promise<ProjectTerms | undefined> {

@@ -2,6 +2,7 @@
 import type { Store } from '../store/store.js';
 import { AuditLog } from './audit.js';
 import { BlacklistService } from './blacklist.js';
+import { CacheSync } from './cache.js';
 import { CatalogService } from './catalog.js';
 import { systemClock, type Clock } from './clock.js';
 import { defaultDomainConfig, type DomainConfig } from './config.js';
@@ -29,6 +30,8 @@ export interface Platform {
   clock: Clock;
   config: DomainConfig;
   events: DomainEventHub;
+  /** The caches of every process of a cluster, kept in step through the bus. */
+  caches: CacheSync;
   ledger: Ledger;
   users: UserService;
   catalog: CatalogService;
@@ -64,15 +67,17 @@ export async function createPlatform(
   const clock = options.clock ?? systemClock;
   const config = { ...defaultDomainConfig, ...options.config };
   const events = new DomainEventHub();
+  const caches = new CacheSync();
   const ledger = await Ledger.load(store);
-  const catalog = new CatalogService(store, clock, config);
+  const catalog = new CatalogService(store, clock, config, caches);
   const inboundSms = new InboundSmsService(store, ledger, events, clock);
-  const users = new UserService(store, ledger, clock, config);
+  const users = new UserService(store, ledger, clock, config, caches);
   return {
     store,
     clock,
     config,
     events,
+    caches,
     ledger,
     users,
     catalog,

@@ -1,7 +1,7 @@
 import type { AuthUser, UserWithAccount } from '../store/repositories/users.js';
 import type { UserRole, UserRow } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
-import { TtlCache } from './cache.js';
+import { TtlCache, type CacheSync } from './cache.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
@@ -141,6 +141,9 @@ function checkPassword(password: string): void {
   if (password.length > 1024) throw new DomainError('INVALID_INPUT', 'A password has at most 1024 characters');
 }
 
+/** The CacheSync name of the API key cache. */
+const API_KEYS = 'api-keys';
+
 export class UserService {
   /** API key -> user: every API call authenticates, and keys rarely change. */
   private readonly byKey: TtlCache<string, AuthUser>;
@@ -152,8 +155,10 @@ export class UserService {
     private readonly ledger: Ledger,
     private readonly clock: Clock,
     private readonly config: DomainConfig,
+    private readonly caches: CacheSync,
   ) {
     this.byKey = new TtlCache(clock, config.cacheTtlMs);
+    caches.register(API_KEYS, () => this.byKey.clear());
   }
 
   async create(input: NewUser): Promise<CreatedUser> {
@@ -280,8 +285,9 @@ export class UserService {
   private async change(username: string, changes: Partial<Pick<UserRow, 'api_key_hash' | 'api_key_prefix' | 'disabled' | 'max_active_orders' | 'rate_limit'>>): Promise<UserRow> {
     const user = await userNamed(this.store.read, username);
     await this.store.read.users.update(user.id, { ...changes, updated_at: this.clock.now() });
-    // The cache holds keys, not users: forget them all (admin changes are rare) so a change applies now.
-    this.byKey.clear();
+    // The cache holds keys, not users: forget them all (admin changes are rare) so a change applies now,
+    // on every process of the cluster.
+    this.caches.stale(API_KEYS);
     return user;
   }
 
