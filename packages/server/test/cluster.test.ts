@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectBus } from '../src/bus.js';
 import { createPlatform, type Platform } from '../src/domain/platform.js';
 import { Store } from '../src/store/store.js';
-import { startCli } from './helpers/cli.js';
+import pg from 'pg';
+import { runCli, startCli } from './helpers/cli.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from './helpers/databases.js';
 import { expectLedgerConsistent, seedUserAndSupplier } from './helpers/platform.js';
 
@@ -127,5 +128,37 @@ describe.runIf(DIALECTS.includes('postgres'))('server processes on one Postgres'
     expect(audit.holdsResolvedTwice).toEqual([]);
     expect(audit.total).toBe(0);
     await expectLedgerConsistent(platform);
+  });
+
+  it('serves one port from `serve --workers 3`, three processes each with its own bus connection', async () => {
+    const database = await createTestDatabase('postgres');
+    cleanup.push(() => database.drop());
+    const args = ['serve', '--workers', '3', '--port', '0', '--host', '127.0.0.1', '--db', database.url, '--json'];
+    const { child, line } = await startCli(args, /^\{"url"/, { env: { RATE_LIMITS: 'off', DB_POOL_SIZE: '2' } });
+    children.push(child);
+    const announced = JSON.parse(line) as { url: string; workers: number };
+    expect(announced.workers).toBe(3);
+    expect(await (await fetch(`${announced.url}/healthz`)).json()).toMatchObject({ status: 'ok' });
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const listeners = await admin.query(`select pid from pg_stat_activity where datname = current_database() and application_name = 'fastpva-listen'`);
+      expect(listeners.rowCount).toBe(3);
+    } finally {
+      await admin.end();
+    }
+  });
+});
+
+describe('serve --workers on SQLite', () => {
+  it('is refused with the reason, creating nothing', async () => {
+    const result = await runCli(['serve', '--workers', '2', '--db', 'sqlite:/nonexistent-dir/fastpva.db', '--json']);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: {
+        code: 'invalid_configuration',
+        message: '--workers needs a Postgres database (DATABASE_URL=postgres://...): SQLite is served by one process, which already uses the cores SQLite can',
+      },
+    });
   });
 });
