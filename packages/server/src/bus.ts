@@ -26,7 +26,7 @@ export type BusMember = BusListener & { attach(bus: Bus): void };
  */
 export async function connectBus(
   members: BusMember[],
-  options: { redisUrl: string | undefined; store: Store; log: FastifyBaseLogger },
+  options: { redisUrl: string | undefined; store: Store; log: Pick<FastifyBaseLogger, 'warn' | 'info'> },
 ): Promise<{ kind: BusKind; bus: Bus | undefined }> {
   const { redisUrl, store, log } = options;
   const kind: BusKind = redisUrl ? 'redis' : store.dialect.name === 'postgres' ? 'postgres' : 'none';

@@ -90,13 +90,13 @@ export async function fastpvaApi(app: FastifyInstance, { platform, limits }: { p
   // `wait=` (an extension): held until an SMS comes or the order ends, then the same answer as without.
   app.get('/sms/getCode', async (request, reply) => {
     const q = parseWith(params.getCodeQuery, query(request));
-    await waits.forSms(user(request).id, [q.orderId], q.wait * 1000, request.signal);
+    await waits.forSms(user(request).id, [q.orderId], q.wait * 1000, () => request.signal);
     return send(reply, wire.codeReply(await orders.getCode(user(request).id, q.orderId)));
   });
 
   app.get('/sms/codes', async (request, reply) => {
     const q = parseWith(params.codesQuery, query(request));
-    await waits.forSms(user(request).id, q.ordersId, q.wait * 1000, request.signal);
+    await waits.forSms(user(request).id, q.ordersId, q.wait * 1000, () => request.signal);
     return send(reply, wire.codesReply(await orders.getCodes(user(request).id, q.ordersId)));
   });
 
