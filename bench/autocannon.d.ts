@@ -11,6 +11,8 @@ declare module 'autocannon' {
     /** Every response body whose check fails is counted in `mismatches`. */
     expectBody?: string;
     verifyBody?: (body: string) => boolean;
+    /** Each connection loops over these; setupRequest may change a request before it is sent. */
+    requests?: { setupRequest?: (request: { path: string }) => { path: string } }[];
   }
   interface Histogram {
     average: number;

@@ -86,14 +86,18 @@ export function startServer(label: string, command: string, args: string[], env:
 /** BENCH_CPU_PROF=<dir>: every fastpva server writes a V8 CPU profile there when it stops. */
 const CPU_PROF = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_CPU_PROF)] : [];
 
-/** `fastpva serve` as production runs it: the built CLI in its own process; `env` adds settings. */
-export function startFastpva(label: string, databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<Running> {
+/**
+ * `fastpva serve` as production runs it: the built CLI in its own process; `env` adds settings,
+ * `workers` > 1 runs it with `--workers` (Postgres only).
+ */
+export function startFastpva(label: string, databaseUrl: string, options: { env?: NodeJS.ProcessEnv; workers?: number } = {}): Promise<Running> {
+  const workers = options.workers ?? 1;
   return startServer(
     label,
     process.execPath,
-    [...CPU_PROF, 'packages/server/bin/fastpva.js', 'serve', '--port', '0', '--host', '127.0.0.1', '--db', databaseUrl, '--json'],
+    [...CPU_PROF, 'packages/server/bin/fastpva.js', 'serve', '--port', '0', '--host', '127.0.0.1', '--db', databaseUrl, '--json', ...(workers > 1 ? ['--workers', String(workers)] : [])],
     // 64 connections as one customer: fair-use limits would measure the limiter, not the server.
-    { LOG_LEVEL: 'warn', RATE_LIMITS: 'off', MAX_ACTIVE_ORDERS: '0', ...env },
+    { LOG_LEVEL: 'warn', RATE_LIMITS: 'off', MAX_ACTIVE_ORDERS: '0', ...options.env },
   );
 }
 
@@ -101,11 +105,12 @@ export function startBaseline(bodies: string[]): Promise<Running> {
   return startServer('baseline', process.execPath, ['bench/baseline-server.js', ...bodies]);
 }
 
-/** Resident memory in MiB, as the kernel counts it (VmRSS). */
+/** Resident memory in MiB, as the kernel counts it (VmRSS), of the process and its children (--workers). */
 export function rssMiB(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(match[1]) / 1024;
+  const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean);
+  return Number(match[1]) / 1024 + children.reduce((sum, child) => sum + rssMiB(Number(child)), 0);
 }
 
 export interface Reply {

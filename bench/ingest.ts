@@ -85,7 +85,7 @@ async function ingestOn(dialect: Dialect, ctx: PartContext): Promise<IngestRow[]
   const bare = await withPlatform(url, (platform) => measure(bareDoor(platform, seed.supplierId), ordersOf('bare'), log));
   const rows: IngestRow[] = [{ dialect, door: 'receiveSms, in-process', result: bare, ratio: 1 }];
 
-  const server = await startFastpva(`fastpva ${dialect}`, url, { SMPP_PORT: '0' });
+  const server = await startFastpva(`fastpva ${dialect}`, url, { env: { SMPP_PORT: '0' } });
   try {
     const doors: Array<[DoorKind, () => Promise<Door>]> = [
       ['push', async () => pushDoor(server, seed.supplierKey, CONCURRENCY)],

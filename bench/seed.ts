@@ -53,7 +53,8 @@ export function seedCodes(url: string): Promise<CodesSeed> {
 }
 
 export interface PoolSeed {
-  apiKey: string;
+  /** One per customer; every order goes to one of them in turn. */
+  apiKeys: string[];
   myPid: number;
   /** Numbers that already served the requested project: getNumber must never hand them out. */
   usedForProject: Set<string>;
@@ -77,12 +78,15 @@ function prng(seed: number): () => number {
 }
 
 /**
- * 100,000 online GB numbers on channel 6 from two suppliers. With `history`, 1,000,000 past
- * usages: 90,000 numbers already served the requested project, 910,000 usages spread over 50 others.
+ * 100,000 online GB numbers on channel 6 from two suppliers, and `customers` customers. With
+ * `history`, 1,000,000 past usages: 90,000 numbers already served the requested project, 910,000
+ * usages spread over 50 others.
  */
-export function seedPool(url: string, history: boolean, log: (line: string) => void): Promise<PoolSeed> {
+export function seedPool(url: string, history: boolean, customers: number, log: (line: string) => void): Promise<PoolSeed> {
   return withPlatform(url, async (p, store) => {
     const user = await p.users.create({ username: 'bench', balance: BALANCE });
+    const apiKeys = [user.apiKey];
+    for (let i = 1; i < customers; i++) apiKeys.push((await p.users.create({ username: `bench${i}`, balance: BALANCE })).apiKey);
     const project = await p.catalog.createProject({ enname: 'Telegram', price: 1 });
     for (let s = 0; s < POOL_SIZE / PER_SUPPLIER; s++) {
       const supplier = await p.suppliers.create({ name: `bench sims ${s}` });
@@ -91,7 +95,7 @@ export function seedPool(url: string, history: boolean, log: (line: string) => v
       await p.suppliers.setOnline(supplier.id, numbers);
     }
     log(`${POOL_SIZE} numbers online`);
-    if (!history) return { apiKey: user.apiKey, myPid: project.myPid, usedForProject: new Set(), usages: 0 };
+    if (!history) return { apiKeys, myPid: project.myPid, usedForProject: new Set(), usages: 0 };
 
     const others: number[] = [];
     for (let i = 0; i < OTHER_PROJECTS; i++) others.push((await p.catalog.createProject({ enname: `Other ${i}`, price: 1 })).myPid);
@@ -131,7 +135,7 @@ export function seedPool(url: string, history: boolean, log: (line: string) => v
       });
     }
     log(`${rows.length} past usages`);
-    return { apiKey: user.apiKey, myPid: project.myPid, usedForProject, usages: rows.length };
+    return { apiKeys, myPid: project.myPid, usedForProject, usages: rows.length };
   });
 }
 

@@ -1,10 +1,11 @@
-// The bus between server processes that carries the order feed (an order taken, an SMS delivered or an
-// order ended on one process wakes the long-polls and the web app's live streams of every other):
-// Redis pub/sub when REDIS_URL is set, else Postgres LISTEN/NOTIFY when the database is Postgres, else
-// none (one process, which sees its own changes).
+// The bus between server processes: the order feed (an order taken, an SMS delivered or an order
+// ended on one process wakes the long-polls and the web app's live streams of every other) and cache
+// invalidation (a disabled or rotated API key, a changed project, stops being served from every
+// process's cache at once). Redis pub/sub when REDIS_URL is set, else Postgres LISTEN/NOTIFY when the
+// database is Postgres, else none (one process, which sees its own changes).
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
-import type { Bus, OrderFeed } from './domain/order-feed.js';
+import type { Bus, BusListener } from './domain/order-feed.js';
 import type { NotificationHandlers } from './store/notify.js';
 import type { Store } from './store/store.js';
 
@@ -13,30 +14,33 @@ const CHANNEL = 'fastpva_order_changed';
 
 export type BusKind = 'redis' | 'postgres' | 'none';
 
+/** Something that sends on the bus and hears every message of the other processes. */
+export type BusMember = BusListener & { attach(bus: Bus): void };
+
 /**
- * Connects the order feed to the other processes and returns the bus to close at the end (none: one process).
+ * Connects `members` to the other processes and returns the bus to close at the end (none: one process).
  * Redis first: the operator named it as the shared message service, and it keeps this traffic and a
  * connection per process off the database (and works behind a transaction-pooling PgBouncer, where
  * LISTEN does not). Fails when the bus cannot be reached at start, rather than serve waits that only
  * this process can end.
  */
-export async function connectFeed(
-  feed: OrderFeed,
-  options: { redisUrl: string | undefined; store: Store; log: FastifyBaseLogger },
+export async function connectBus(
+  members: BusMember[],
+  options: { redisUrl: string | undefined; store: Store; log: Pick<FastifyBaseLogger, 'warn' | 'info'> },
 ): Promise<{ kind: BusKind; bus: Bus | undefined }> {
   const { redisUrl, store, log } = options;
   const kind: BusKind = redisUrl ? 'redis' : store.dialect.name === 'postgres' ? 'postgres' : 'none';
-  // Each bus calls `lost` once per outage.
+  // Each bus calls `lost` once per outage. Every member reads every message and ignores what is not its own.
   const handlers: NotificationHandlers = {
-    message: (text) => feed.message(text),
-    lost: (error) => log.warn({ err: error }, `the ${kind} bus is unreachable: long-polls and live pages see their own process's changes only`),
+    message: (text) => members.forEach((m) => m.message(text)),
+    lost: (error) => log.warn({ err: error }, `the ${kind} bus is unreachable: long-polls and live pages see their own process's changes only; caches expire by time only`),
     reconnected() {
       log.info(`the ${kind} bus is back`);
-      feed.reconnected();
+      members.forEach((m) => m.reconnected());
     },
   };
   const bus = kind === 'redis' ? await redisBus(redisUrl!, handlers) : kind === 'postgres' ? await store.listen(CHANNEL, handlers) : undefined;
-  if (bus) feed.attach(bus);
+  if (bus) members.forEach((m) => m.attach(bus));
   return { kind, bus };
 }
 

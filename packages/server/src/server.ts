@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import { startGoipListener, type GoipListener } from './api/goip/listener.js';
 import { startSmppServer, type SmppServer } from './api/smpp/server.js';
-import { connectFeed } from './bus.js';
+import { connectBus } from './bus.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import type { Clock } from './domain/clock.js';
 import { createPlatform, type Platform } from './domain/platform.js';
@@ -35,10 +35,10 @@ export async function startServer(config: ServerConfig, options: { clock?: Clock
     let goip: GoipListener | undefined;
     // An app that could not start (listen, SMPP, GoIP) still has Redis connections, timers and servers to stop.
     try {
-      const { kind, bus } = await connectFeed(platform.feed, { redisUrl: config.redisUrl, store, log: app.log });
+      const { kind, bus } = await connectBus([platform.feed, platform.caches], { redisUrl: config.redisUrl, store, log: app.log });
       // After the held long-polls have answered (preClose).
       if (bus) app.addHook('onClose', async () => bus.close());
-      app.log.info(`order changes between processes (long-poll, live pages): ${kind}`);
+      app.log.info(`order changes (long-poll, live pages) and cache invalidation between processes: ${kind}`);
       await app.listen({ port: config.port, host: config.host });
       if (config.smpp) smpp = await startSmppServer(platform, { ...config.smpp, host: config.smpp.host ?? config.host }, app.log);
       if (config.goipUdpPort !== undefined) {

@@ -1,6 +1,7 @@
 // Which database a command works on, and the admin commands' way in: an existing, migrated database
 // only. A mistyped --db must never leave a new SQLite file or a new schema behind.
 import { userInfo } from 'node:os';
+import { connectBus } from '../bus.js';
 import { webhookAllowPrivate } from '../config.js';
 import type { Actor } from '../domain/audit.js';
 import type { DomainConfig } from '../domain/config.js';
@@ -17,11 +18,24 @@ export function databaseUrl(db: string | undefined, env: NodeJS.ProcessEnv): str
   return db ?? (env.DATABASE_URL || DEFAULT_DATABASE_URL);
 }
 
-/** Runs `work` on the platform of an existing database with the current schema; creates nothing. */
-export async function withPlatform<T>(url: string, work: (platform: Platform) => Promise<T>, config: Partial<DomainConfig> = {}): Promise<T> {
+/** The bus's complaints are for servers' logs; a command either does its change or fails. */
+const quiet = { warn: () => undefined, info: () => undefined };
+
+/**
+ * Runs `work` on the platform of an existing database with the current schema; creates nothing. On the
+ * bus of the running servers (`redisUrl`, else Postgres NOTIFY), so that a change reaches their caches
+ * at once: a disabled user or rotated key stops working on every node, not after CACHE_TTL_MS.
+ */
+export async function withPlatform<T>(url: string, work: (platform: Platform) => Promise<T>, config: Partial<DomainConfig> = {}, redisUrl?: string): Promise<T> {
   const store = await Store.open(url, { existing: true });
   try {
-    return await work(await createPlatform(store, { config }));
+    const platform = await createPlatform(store, { config });
+    const { bus } = await connectBus([platform.caches], { redisUrl, store, log: quiet });
+    try {
+      return await work(platform);
+    } finally {
+      await bus?.close();
+    }
   } finally {
     await store.close();
   }
@@ -62,9 +76,12 @@ export function adminCommand<F extends Flags>(spec: {
     run: (options, io: Io) => {
       spec.check?.(options);
       // `db` is the flag added here; its value's type is lost in the generic spread.
-      return withPlatform(databaseUrl(options.db as string | undefined, io.env), (platform) => spec.run(platform, options, cliActor(io.env)), {
-        webhookAllowPrivate: webhookAllowPrivate(io.env),
-      });
+      return withPlatform(
+        databaseUrl(options.db as string | undefined, io.env),
+        (platform) => spec.run(platform, options, cliActor(io.env)),
+        { webhookAllowPrivate: webhookAllowPrivate(io.env) },
+        io.env.REDIS_URL || undefined,
+      );
     },
   });
 }

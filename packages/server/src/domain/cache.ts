@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock.js';
+import type { Bus, BusListener } from './order-feed.js';
 
 /**
  * A small in-process cache with a time limit, for reads made on every request that change rarely
@@ -33,5 +35,47 @@ export class TtlCache<K, V> {
 
   clear(): void {
     this.entries.clear();
+  }
+}
+
+/**
+ * Keeps the caches of every server process of a cluster in step: a change forgets what it made
+ * stale here at once, and on the other processes as soon as the bus carries the message (Postgres
+ * NOTIFY or Redis, milliseconds), not after the time limit. The bus is the one long-poll uses.
+ */
+export class CacheSync implements BusListener {
+  private readonly caches = new Map<string, () => void>();
+  private bus: Bus | undefined;
+  /** Tells this process's own messages apart when the bus echoes them back (Postgres NOTIFY does). */
+  private readonly sender = randomBytes(6).toString('hex');
+
+  /** `forget` empties the cache called `name`, whichever process changed what it holds. */
+  register(name: string, forget: () => void): void {
+    this.caches.set(name, forget);
+  }
+
+  /** What `name` holds changed: forgotten here now, and on the other processes. */
+  stale(name: string): void {
+    this.caches.get(name)?.();
+    this.bus?.send(JSON.stringify({ from: this.sender, stale: name }));
+  }
+
+  attach(bus: Bus): void {
+    this.bus = bus;
+  }
+
+  message(text: string): void {
+    let parsed: { from?: unknown; stale?: unknown };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      return; // not ours: a shared Redis may carry anything
+    }
+    if (parsed.from !== this.sender && typeof parsed.stale === 'string') this.caches.get(parsed.stale)?.();
+  }
+
+  /** Messages may have been missed while the bus was down: forget everything. */
+  reconnected(): void {
+    for (const forget of this.caches.values()) forget();
   }
 }

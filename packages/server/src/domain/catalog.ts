@@ -4,7 +4,7 @@ import type { ProjectUpdate } from '../store/repositories/catalog.js';
 import type { ProjectRow } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { Actor, AuditLog } from './audit.js';
-import { TtlCache } from './cache.js';
+import { TtlCache, type CacheSync } from './cache.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
@@ -126,6 +126,9 @@ interface ProjectTerms {
   prices: Map<string, number>;
 }
 
+/** The CacheSync name of the project terms caches. */
+const PROJECT_TERMS = 'project-terms';
+
 export class CatalogService {
   private readonly projectTerms: TtlCache<number, ProjectTerms>;
   /** Service id -> the projects that sell it (SMS-Activate and 5SIM buy by service). */
@@ -138,10 +141,15 @@ export class CatalogService {
     private readonly clock: Clock,
     private readonly config: DomainConfig,
     private readonly audit: AuditLog,
+    private readonly caches: CacheSync,
   ) {
     this.projectTerms = new TtlCache(clock, config.cacheTtlMs);
     this.projectsOfService = new TtlCache(clock, config.cacheTtlMs);
     this.userPrices = new TtlCache(clock, config.cacheTtlMs);
+    caches.register(PROJECT_TERMS, () => {
+      this.projectTerms.clear();
+      this.projectsOfService.clear();
+    });
   }
 
   /** Channels are plain numbers; one is created the first time a project or supplier names it. */
@@ -171,7 +179,7 @@ export class CatalogService {
           },
           after: (p) => p,
         });
-        this.forgetProject(project.myPid);
+        this.forgetTerms();
         return project;
       } catch (error) {
         if (!this.store.isUniqueViolation(error)) throw error;
@@ -234,7 +242,7 @@ export class CatalogService {
       if (this.store.isUniqueViolation(error)) throw new DomainError('ALREADY_EXISTS', `A project named ${set.enname} exists`);
       throw error;
     }
-    this.forgetProject(myPid);
+    this.forgetTerms();
     return project;
   }
 
@@ -249,14 +257,8 @@ export class CatalogService {
       },
       after: (p) => ({ enabled: p.enabled }),
     });
-    this.forgetProject(myPid);
+    this.forgetTerms();
     return project;
-  }
-
-  /** A project changed here: this process reads its terms, and which projects sell its service, again. */
-  private forgetProject(myPid: number): void {
-    this.projectTerms.delete(myPid);
-    this.projectsOfService.clear();
   }
 
   /** A project as an admin sees it. */
@@ -397,9 +399,12 @@ export class CatalogService {
     return offers.sort((a, b) => a.price - b.price || a.terms.project.id - b.terms.project.id);
   }
 
-  /** Suppliers joined or left a channel: projects' "served" state must be read again. */
+  /**
+   * A project changed, or suppliers joined or left a channel: every process reads projects' terms,
+   * "served" state and which projects sell a service again.
+   */
   forgetTerms(): void {
-    this.projectTerms.clear();
+    this.caches.stale(PROJECT_TERMS);
   }
 
   private async loadProjectTerms(myPid: number): Promise<ProjectTerms | undefined> {

@@ -51,32 +51,22 @@ export class Ledger {
   }
 
   /**
-   * Reserves `amount` of the user's available balance for an order about to be created, and takes
-   * one of the user's live-order slots in the same statement (`defaultCap` applies unless an admin
-   * set the user's own cap; 0 = no cap). Returns the hold (null for a free order) and what is left
-   * available; refuses with INSUFFICIENT_BALANCE or TOO_MANY_ACTIVE_ORDERS.
+   * How an order's hold is placed, for OrderRepository.open, which places it in the same statement as
+   * the order: `amount` of the user's available balance is reserved for the revenue account, and one
+   * of the user's live-order slots taken (`defaultCap` applies unless an admin set the user's own cap;
+   * 0 = no cap); a free order takes the slot and holds nothing.
    */
-  async hold(
-    repos: Repositories,
-    entry: { userId: number; amount: number; defaultCap: number; now: number },
-  ): Promise<{ holdId: number | null; available: number }> {
-    const account = await repos.accounts.openOrder(entry.userId, entry.amount, entry.defaultCap);
-    if (!account) {
-      const room = await repos.accounts.orderRoom(entry.userId, entry.defaultCap);
-      if (room && room.cap > 0 && room.active_orders >= room.cap) {
-        throw new DomainError('TOO_MANY_ACTIVE_ORDERS', 'Too many active orders: release or finish some first', { cap: room.cap });
-      }
-      throw new DomainError('INSUFFICIENT_BALANCE', 'Insufficient balance', { price: entry.amount });
+  holdFor(userId: number, defaultCap: number): { userId: number; defaultCap: number; creditAccountId: number } {
+    return { userId, defaultCap, creditAccountId: this.system.revenue };
+  }
+
+  /** Why a hold of `amount` was refused: TOO_MANY_ACTIVE_ORDERS, else INSUFFICIENT_BALANCE. */
+  async refusal(repos: Repositories, entry: { userId: number; amount: number; defaultCap: number }): Promise<DomainError> {
+    const room = await repos.accounts.orderRoom(entry.userId, entry.defaultCap);
+    if (room && room.cap > 0 && room.active_orders >= room.cap) {
+      return new DomainError('TOO_MANY_ACTIVE_ORDERS', 'Too many active orders: release or finish some first', { cap: room.cap });
     }
-    if (entry.amount === 0) return { holdId: null, available: account.available };
-    const holdId = await repos.transfers.insert({
-      kind: 'hold',
-      debit_account_id: account.id,
-      credit_account_id: this.system.revenue,
-      amount: entry.amount,
-      created_at: entry.now,
-    });
-    return { holdId, available: account.available };
+    return new DomainError('INSUFFICIENT_BALANCE', 'Insufficient balance', { price: entry.amount });
   }
 
   /** The first SMS arrived: the hold becomes a charge and the supplier's share is credited. */

@@ -2,13 +2,13 @@
 // the first SMS charges it; release, shield or expiry end it, refunding when no SMS came.
 // One lifecycle for every customer surface (FASTPVA, SMS-Activate, 5SIM).
 import type { FreeNumber, FreeNumberQuery } from '../store/repositories/numbers.js';
-import type { OrderListRow } from '../store/repositories/orders.js';
+import type { OrderListRow, OrderOpened } from '../store/repositories/orders.js';
 import type { EndReason, InboundSmsRow, NumberStatus, OrderRow, SmsStatus, UndeliveredReason } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { CatalogService, OrderTerms } from './catalog.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
-import { DomainError, isDomainError } from './errors.js';
+import { DomainError } from './errors.js';
 import type { DomainEventHub } from './events.js';
 import { isObjectId, newObjectId, randomDraw } from './ids.js';
 import type { Ledger, OrderMoney } from './ledger.js';
@@ -242,29 +242,37 @@ export class OrderService {
       operators: (request.operators ?? []).map((o) => o.trim().toLowerCase()).filter((o) => o !== '' && o !== 'any'),
       excludePrefixes: request.excludePrefixes ?? [],
     };
-    const acquired = await this.store
-      .transaction(async (repos) => {
-        const found =
-          (await repos.numbers.findFree(query, 'from-draw')) ??
-          (wanted === undefined ? await repos.numbers.findFree(query, 'before-draw') : undefined);
-        if (!found) {
-          throw new DomainError(
-            'NO_NUMBERS',
-            'The phone number is not available. Please try again later. Suggestion: Try another country or another channel',
-          );
-        }
-        return this.open(repos, terms, request.userId, found, now);
+    const publicId = newObjectId(now);
+    const defaultCap = this.config.maxActiveOrders;
+    // Prices differ by country only where the project sets them so; one price makes one statement shape.
+    const prices = new Map((terms.countries ?? []).map((c) => [c, terms.priceIn(c)]));
+    const otherwise = terms.priceIn(terms.countries?.[0] ?? '');
+    const opened = await this.store
+      .atomic(request.userId, async (repos) => {
+        const result = await repos.orders.open({
+          find: query,
+          prices: [...prices.values()].every((p) => p === otherwise) ? new Map() : prices,
+          otherwise,
+          hold: this.ledger.holdFor(request.userId, defaultCap),
+          order: { publicId, projectId: terms.project.id, expiresAt: now + this.config.orderTtlMs, now },
+        });
+        // Rolls back what the steps before the claim wrote (SQLite; one statement on Postgres cannot get here).
+        if (result.outcome === 'taken') throw new DomainError('TRY_AGAIN', 'Please try again later');
+        return result;
       })
       .catch((error: unknown) => {
         // Another writer took the same number between our read and our insert (the unique index
         // on active orders caught it). Nothing was written; the caller may simply retry.
         if (this.store.isUniqueViolation(error)) throw new DomainError('TRY_AGAIN', 'Please try again later');
-        // No local number: a remote supplier may sell one (outside this transaction, which is over).
-        if (wanted === undefined && isDomainError(error, 'NO_NUMBERS') && !request.operators?.length && !request.excludePrefixes?.length) {
-          return this.remote.acquire(terms, request, remoteDeadline, (repos, found, at) => this.open(repos, terms, request.userId, found, at));
-        }
         throw error;
       });
+    if (opened.outcome === 'refused') throw await this.ledger.refusal(this.store.read, { userId: request.userId, amount: opened.price, defaultCap });
+    let acquired: AcquiredNumber;
+    if (opened.outcome === 'opened') acquired = this.acquiredOn(terms, publicId, opened, now);
+    else if (wanted === undefined && !request.operators?.length && !request.excludePrefixes?.length) {
+      // No local number: a remote supplier may sell one (outside any transaction).
+      acquired = await this.remote.acquire(terms, request, remoteDeadline, (repos, found, at) => this.openOn(repos, terms, request.userId, found, at));
+    } else throw new DomainError('NO_NUMBERS', 'The phone number is not available. Please try again later. Suggestion: Try another country or another channel');
     this.events.emit('order.created', {
       orderId: acquired.orderId,
       activationId: acquired.activationId,
@@ -276,44 +284,31 @@ export class OrderService {
     return acquired;
   }
 
-  /** The order on a number just found: the hold, the order row and the number's claim, in the caller's transaction. */
-  private async open(repos: Repositories, terms: OrderTerms, userId: number, found: FreeNumber, now: number): Promise<AcquiredNumber> {
-    const price = terms.priceIn(found.country);
-    const hold = await this.ledger.hold(repos, { userId, amount: price, defaultCap: this.config.maxActiveOrders, now });
+  /** The order on a number a remote supplier just sold: the hold, the order row and the number's claim, in the caller's transaction. */
+  private async openOn(repos: Repositories, terms: OrderTerms, userId: number, found: FreeNumber, now: number): Promise<AcquiredNumber> {
     const publicId = newObjectId(now);
-    const orderId = await repos.orders.insert({
-      public_id: publicId,
-      user_id: userId,
-      project_id: terms.project.id,
-      number_id: found.id,
-      supplier_id: found.supplier_id,
-      number: found.number,
-      country: found.country,
-      price,
-      hold_id: hold.holdId,
-      number_status: 'receiving',
-      sms_status: 'waiting',
-      code: null,
-      content: null,
-      sms_count: 0,
-      retry_at: null,
-      end_reason: null,
-      balance_after: hold.available,
-      expires_at: now + this.config.orderTtlMs,
-      ended_at: null,
-      created_at: now,
-      updated_at: now,
+    const price = terms.priceIn(found.country);
+    const defaultCap = this.config.maxActiveOrders;
+    const opened = await repos.orders.openOn(found, price, {
+      hold: this.ledger.holdFor(userId, defaultCap),
+      order: { publicId, projectId: terms.project.id, expiresAt: now + this.config.orderTtlMs, now },
     });
-    if (!(await repos.numbers.claim(found.id, orderId, now))) throw new DomainError('TRY_AGAIN', 'Please try again later');
+    if (opened.outcome === 'refused') throw await this.ledger.refusal(repos, { userId, amount: price, defaultCap });
+    if (opened.outcome !== 'opened') throw new DomainError('TRY_AGAIN', 'Please try again later');
+    return this.acquiredOn(terms, publicId, opened, now);
+  }
+
+  private acquiredOn(terms: OrderTerms, publicId: string, opened: Extract<OrderOpened, { outcome: 'opened' }>, now: number): AcquiredNumber {
+    const { number: found, price, available } = opened;
     return {
       orderId: publicId,
-      activationId: orderId,
+      activationId: opened.orderId,
       myPid: terms.project.id,
       number: found.number,
       country: found.country,
       operator: found.operator,
       price,
-      balance: hold.available,
+      balance: available,
       createdAt: now,
       expiresAt: now + this.config.orderTtlMs,
       releasableAt: now + this.config.releaseAfterMs,

@@ -2,6 +2,7 @@
 import type { Store } from '../store/store.js';
 import { AuditLog } from './audit.js';
 import { BlacklistService } from './blacklist.js';
+import { CacheSync } from './cache.js';
 import { CatalogService } from './catalog.js';
 import { systemClock, type Clock } from './clock.js';
 import { defaultDomainConfig, type DomainConfig } from './config.js';
@@ -33,6 +34,8 @@ export interface Platform {
   clock: Clock;
   config: DomainConfig;
   events: DomainEventHub;
+  /** The caches of every process of a cluster, kept in step through the bus. */
+  caches: CacheSync;
   ledger: Ledger;
   users: UserService;
   catalog: CatalogService;
@@ -72,11 +75,12 @@ export async function createPlatform(
   const clock = options.clock ?? systemClock;
   const config = { ...defaultDomainConfig, ...options.config };
   const events = new DomainEventHub();
+  const caches = new CacheSync();
   const ledger = await Ledger.load(store);
   const audit = new AuditLog(store, clock);
-  const catalog = new CatalogService(store, clock, config, audit);
+  const catalog = new CatalogService(store, clock, config, audit, caches);
   const inboundSms = new InboundSmsService(store, ledger, events, clock);
-  const users = new UserService(store, ledger, clock, config, audit);
+  const users = new UserService(store, ledger, clock, config, audit, caches);
   const feed = new OrderFeed(events);
   const names = new ProtocolNames(store, clock, config.cacheTtlMs, audit);
   const remoteSupply = new RemoteSupply(store, inboundSms, names, options.remoteClients ?? { upstream: smsActivateUpstream, agent: smshubAgents }, clock, config);
@@ -85,6 +89,7 @@ export async function createPlatform(
     clock,
     config,
     events,
+    caches,
     ledger,
     users,
     catalog,

@@ -2,7 +2,7 @@ import type { AuthUser, UserWithAccount } from '../store/repositories/users.js';
 import type { UserRole, UserRow } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { Actor, AuditLog } from './audit.js';
-import { TtlCache } from './cache.js';
+import { TtlCache, type CacheSync } from './cache.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
 import { DomainError } from './errors.js';
@@ -142,6 +142,9 @@ function checkPassword(password: string): void {
   if (password.length > 1024) throw new DomainError('INVALID_INPUT', 'A password has at most 1024 characters');
 }
 
+/** The CacheSync name of the API key cache. */
+const API_KEYS = 'api-keys';
+
 export class UserService {
   /** API key -> user: every API call authenticates, and keys rarely change. */
   private readonly byKey: TtlCache<string, AuthUser>;
@@ -154,8 +157,10 @@ export class UserService {
     private readonly clock: Clock,
     private readonly config: DomainConfig,
     private readonly audit: AuditLog,
+    private readonly caches: CacheSync,
   ) {
     this.byKey = new TtlCache(clock, config.cacheTtlMs);
+    caches.register(API_KEYS, () => this.byKey.clear());
   }
 
   /** `by`: the admin creating the account (recorded); none for a customer's own sign-up. */
@@ -309,8 +314,9 @@ export class UserService {
         if (changes.disabled === 1) await repos.sessions.deleteForUser(user.id);
       },
     });
-    // The cache holds keys, not users: forget them all (admin changes are rare) so a change applies now.
-    this.byKey.clear();
+    // The cache holds keys, not users: forget them all (admin changes are rare) so a change applies now,
+    // on every process of the cluster.
+    this.caches.stale(API_KEYS);
   }
 
   async info(userId: number): Promise<UserInfo> {

@@ -86,6 +86,7 @@ export async function listen(connectionString: string, channel: string, handlers
     async close() {
       closed = true;
       clearTimeout(timer);
+      await sending; // what was sent goes out first (a CLI command closes right after its change)
       await client?.end().catch(() => undefined);
     },
   };

@@ -110,7 +110,7 @@ export async function fastpvaApi(fastify: FastifyInstance, { platform, limits }:
     },
     async (request, reply) => {
       const q = request.query;
-      await waits.forSms(user(request).id, [q.orderId], q.wait * 1000, request.signal);
+      await waits.forSms(user(request).id, [q.orderId], q.wait * 1000, () => request.signal);
       return send(reply, wire.codeReply(await orders.getCode(user(request).id, q.orderId)));
     },
   );
@@ -127,7 +127,7 @@ export async function fastpvaApi(fastify: FastifyInstance, { platform, limits }:
     },
     async (request, reply) => {
       const q = request.query;
-      await waits.forSms(user(request).id, q.ordersId, q.wait * 1000, request.signal);
+      await waits.forSms(user(request).id, q.ordersId, q.wait * 1000, () => request.signal);
       return send(reply, wire.codesReply(await orders.getCodes(user(request).id, q.ordersId)));
     },
   );

@@ -324,7 +324,7 @@ export async function fivesimApi(
         const { id } = request.params;
         const { wait } = request.query;
         // `wait=` seconds (an extension): held until an SMS comes or the order ends, then answered as without it.
-        await waits.forSms(caller(request).id, [id], wait * 1000, request.signal);
+        await waits.forSms(caller(request).id, [id], wait * 1000, () => request.signal);
         return send(reply, await orderOf(await orders.activationWithSms(caller(request).id, id)));
       },
     );

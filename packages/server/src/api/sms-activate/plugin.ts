@@ -327,7 +327,7 @@ export async function smsActivateApi(app: FastifyInstance, { platform, limits }:
     // `wait=` seconds (an extension): getStatus and getStatusV2 are held until an SMS comes or the
     // activation ends, then answer as without it.
     if (LONG_POLL_ACTIONS.has(p.action!)) {
-      await waits.forSms(user.id, [params.activationId(p, 'NO_ACTIVATION')], params.waitSeconds(p.wait) * 1000, request.signal);
+      await waits.forSms(user.id, [params.activationId(p, 'NO_ACTIVATION')], params.waitSeconds(p.wait) * 1000, () => request.signal);
     }
     const answer = await run(user, p);
     return 'json' in answer ? reply.code(200).type(JSON_TYPE).send(answer.json) : sendText(reply, answer.text);

@@ -16,7 +16,7 @@ const shiftQuery = prepared((db, balance: number, held: number, accountId: numbe
 );
 
 /** The user's own cap on live orders, else the operator's default; 0 means no cap. */
-const orderCap = (userId: number, defaultCap: number) =>
+export const orderCap = (userId: number, defaultCap: number) =>
   sql<number>`coalesce((select max_active_orders from users where id = ${userId}), ${defaultCap})`;
 
 const openOrderQuery = prepared((db, amount: number, userId: number, defaultCap: number) =>

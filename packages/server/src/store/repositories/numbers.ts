@@ -80,7 +80,7 @@ function* chunks<T>(items: T[]): Generator<T[]> {
   for (let i = 0; i < items.length; i += CHUNK) yield items.slice(i, i + CHUNK);
 }
 
-type FreeShape = 'from-draw' | 'before-draw' | 'number';
+export type FreeShape = 'from-draw' | 'before-draw' | 'number';
 const findFreeQueries = new Map<string, ReturnType<typeof findFreeFor>>();
 
 /** One query per way of finding: walking from or before the draw, or one given number. */
@@ -93,63 +93,80 @@ function findFreeQuery(shape: FreeShape, rowLocks: boolean) {
 
 /** NumberRepository.findFree's query for one shape. */
 function findFreeFor(shape: FreeShape, rowLocks: boolean) {
-  return prepared((db, projectId: number, channelId: number, userId: number, now: number, bound: number | string, countries: string[], operators: string[], prefixes: string[]) => {
-    let q = db
-      .selectFrom('numbers as n')
-      .select(['n.id', 'n.number', 'n.supplier_id', 'n.country', 'n.operator'])
-      .where('n.online', '=', 1)
-      .where('n.active_order_id', 'is', null)
-      .where('n.removed_at', 'is', null)
-      // Resting: too many orders in a row ended without an SMS (domain/number-health.ts).
-      .where((eb) => eb.or([eb('n.rested_until', 'is', null), eb('n.rested_until', '<=', now)]))
-      // Most rows of a busy pool fail here (already used for the project), so it is checked first.
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('number_usages as u')
-              .select('u.number_id')
-              .whereRef('u.number_id', '=', 'n.id')
-              .where('u.project_id', '=', projectId)
-              .$if(shape === 'number', (sq) => sq.where('u.user_id', '<>', userId)),
-          ),
-        ),
-      )
-      // A correlated EXISTS, not `supplier_id IN (...)`: with IN, both SQLite and Postgres (without
-      // fresh statistics) walk every number of the channel's suppliers and sort them, instead of
-      // walking the draw index and stopping at the first free number (40 ms vs 0.1 ms per call).
-      .where(({ exists, selectFrom }) =>
+  return prepared((db, ...args: FreeNumberArgs) => freeNumberQuery(db, shape, rowLocks, ...args));
+}
+
+/** findFree's values in the order its queries take them; `bound` is the draw, or the number asked for. */
+export type FreeNumberArgs = [projectId: number, channelId: number, userId: number, now: number, bound: number | string, countries: string[], operators: string[], prefixes: string[]];
+
+/** The values of the query that finds a free number, or nothing when no country at all is allowed. */
+export function freeNumberArgs(query: FreeNumberQuery): FreeNumberArgs | undefined {
+  const countries = query.countries ?? [];
+  if (query.countries && countries.length === 0) return undefined;
+  const prefixes = (query.excludePrefixes ?? []).map((p) => `${p}%`);
+  return [query.projectId, query.channelId, query.userId, query.now, query.number ?? query.fromDraw, countries, query.operators ?? [], prefixes];
+}
+
+/**
+ * The one query that finds a free number, for findFree and for statements that find and take one
+ * at once (OrderRepository.open on Postgres).
+ */
+export function freeNumberQuery(db: Kysely<Database>, shape: FreeShape, rowLocks: boolean, ...[projectId, channelId, userId, now, bound, countries, operators, prefixes]: FreeNumberArgs) {
+  let q = db
+    .selectFrom('numbers as n')
+    .select(['n.id', 'n.number', 'n.supplier_id', 'n.country', 'n.operator'])
+    .where('n.online', '=', 1)
+    .where('n.active_order_id', 'is', null)
+    .where('n.removed_at', 'is', null)
+    // Resting: too many orders in a row ended without an SMS (domain/number-health.ts).
+    .where((eb) => eb.or([eb('n.rested_until', 'is', null), eb('n.rested_until', '<=', now)]))
+    // Most rows of a busy pool fail here (already used for the project), so it is checked first.
+    .where(({ not, exists, selectFrom }) =>
+      not(
         exists(
-          selectFrom('supplier_channels as sc')
-            .innerJoin('suppliers as s', 's.id', 'sc.supplier_id')
-            .select('sc.supplier_id')
-            .whereRef('sc.supplier_id', '=', 'n.supplier_id')
-            .where('sc.channel_id', '=', channelId)
-            .where('s.enabled', '=', 1),
+          selectFrom('number_usages as u')
+            .select('u.number_id')
+            .whereRef('u.number_id', '=', 'n.id')
+            .where('u.project_id', '=', projectId)
+            .$if(shape === 'number', (sq) => sq.where('u.user_id', '<>', userId)),
         ),
-      )
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('number_blacklist as b').select('b.number_id').whereRef('b.number_id', '=', 'n.id').where('b.project_id', '=', projectId))),
-      )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('number_shields as sh')
-              .select('sh.number_id')
-              .whereRef('sh.number_id', '=', 'n.id')
-              .where('sh.project_id', '=', projectId)
-              .where('sh.user_id', '=', userId),
-          ),
+      ),
+    )
+    // A correlated EXISTS, not `supplier_id IN (...)`: with IN, both SQLite and Postgres (without
+    // fresh statistics) walk every number of the channel's suppliers and sort them, instead of
+    // walking the draw index and stopping at the first free number (40 ms vs 0.1 ms per call).
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('supplier_channels as sc')
+          .innerJoin('suppliers as s', 's.id', 'sc.supplier_id')
+          .select('sc.supplier_id')
+          .whereRef('sc.supplier_id', '=', 'n.supplier_id')
+          .where('sc.channel_id', '=', channelId)
+          .where('s.enabled', '=', 1),
+      ),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('number_blacklist as b').select('b.number_id').whereRef('b.number_id', '=', 'n.id').where('b.project_id', '=', projectId))),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('number_shields as sh')
+            .select('sh.number_id')
+            .whereRef('sh.number_id', '=', 'n.id')
+            .where('sh.project_id', '=', projectId)
+            .where('sh.user_id', '=', userId),
         ),
-      );
-    if (countries.length === 1) q = q.where('n.country', '=', countries[0]!);
-    else if (countries.length > 1) q = q.where('n.country', 'in', countries);
-    if (operators.length > 0) q = q.where('n.operator', 'in', operators);
-    // A prefix arrives as a LIKE pattern ('7918%'): digits only, so nothing in it needs escaping.
-    for (const prefix of prefixes) q = q.where('n.number', 'not like', prefix);
-    if (shape === 'number') q = q.where('n.number', '=', bound as string);
-    else q = q.where('n.draw', shape === 'from-draw' ? '>=' : '<', bound as number).orderBy('n.draw').limit(1);
-    return rowLocks ? q.forUpdate().skipLocked() : q;
-  });
+      ),
+    );
+  if (countries.length === 1) q = q.where('n.country', '=', countries[0]!);
+  else if (countries.length > 1) q = q.where('n.country', 'in', countries);
+  if (operators.length > 0) q = q.where('n.operator', 'in', operators);
+  // A prefix arrives as a LIKE pattern ('7918%'): digits only, so nothing in it needs escaping.
+  for (const prefix of prefixes) q = q.where('n.number', 'not like', prefix);
+  if (shape === 'number') q = q.where('n.number', '=', bound as string);
+  else q = q.where('n.draw', shape === 'from-draw' ? '>=' : '<', bound as number).orderBy('n.draw').limit(1);
+  return rowLocks ? q.forUpdate().skipLocked() : q;
 }
 
 /** Online numbers, counted in the partial index numbers_online rather than the whole pool. */
@@ -416,12 +433,10 @@ export class NumberRepository {
    * each other; SQLite serialises write transactions instead.
    */
   async findFree(query: FreeNumberQuery, range: 'from-draw' | 'before-draw'): Promise<FreeNumber | undefined> {
-    const countries = query.countries ?? [];
-    if (query.countries && countries.length === 0) return undefined; // no country allowed at all
+    const args = freeNumberArgs(query);
+    if (!args) return undefined;
     const run = findFreeQuery(query.number !== undefined ? 'number' : range, this.dialect.rowLocks);
-    const bound = query.number ?? query.fromDraw;
-    const prefixes = (query.excludePrefixes ?? []).map((p) => `${p}%`);
-    return (await run(this.db, this.dialect.name, query.projectId, query.channelId, query.userId, query.now, bound, countries, query.operators ?? [], prefixes)).rows[0];
+    return (await run(this.db, this.dialect.name, ...args)).rows[0];
   }
 
   /**
