@@ -51,7 +51,7 @@ describe.runIf(DIALECTS.includes('postgres'))('server processes on one Postgres'
     const store = await Store.open(database.url, { poolSize: 4 });
     cleanup.push(() => store.close());
     const platform = await createPlatform(store);
-    const { bus } = await connectBus([platform.waits, platform.caches], { redisUrl: undefined, store, log: silent });
+    const { bus } = await connectBus([platform.feed, platform.caches], { redisUrl: undefined, store, log: silent });
     cleanup.push(async () => bus?.close());
     // Few connections each: the Postgres of a test machine serves many test runs at once.
     const env = { RATE_LIMITS: 'off', DB_POOL_SIZE: '4', CACHE_TTL_MS, RELEASE_AFTER_SECONDS: '0', MAX_ACTIVE_ORDERS: '0' };
