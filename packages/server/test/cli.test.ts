@@ -129,10 +129,10 @@ describe('fastpva CLI', () => {
     expect((await runHere(['admin', 'project', 'update', '--help'])).stdout).toContain('--country CC=CENTS ...');
     const top = await runHere(['--help']);
     expect(top.stdout).toMatch(/^Usage: fastpva <command> \[flags\]/);
-    expect(top.stdout).toContain('admin number            The number pool: list, transfer, remove');
+    expect(top.stdout).toContain('admin number            The number pool: list, show, transfer, remove');
     expect(top.stdout).toContain('Exit codes: 0 done, 1 refused or failed, 2 wrong command line');
     expect((await runHere([])).stdout).toBe(top.stdout);
-    expect((await runHere(['admin', '--help'])).stdout).toContain('admin supplier          Suppliers, their channels, share and keys: list, show, create, rotate-key');
+    expect((await runHere(['admin', '--help'])).stdout).toContain('admin supplier          Suppliers, their channels, share, keys and payouts: list, show, create, rotate-key');
     expect((await runHere(['admin', 'order', '--help'])).stdout).toMatch(/admin order show +one order with every SMS/);
 
     const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
