@@ -132,7 +132,7 @@ describe('fastpva CLI', () => {
     expect(top.stdout).toContain('admin number            The number pool: list, show, transfer, remove');
     expect(top.stdout).toContain('Exit codes: 0 done, 1 refused or failed, 2 wrong command line');
     expect((await runHere([])).stdout).toBe(top.stdout);
-    expect((await runHere(['admin', '--help'])).stdout).toContain('admin supplier          Suppliers, their channels, share and keys: list, show, create, rotate-key');
+    expect((await runHere(['admin', '--help'])).stdout).toContain('admin supplier          Suppliers, their channels, share, keys and payouts: list, show, create, rotate-key');
     expect((await runHere(['admin', 'order', '--help'])).stdout).toMatch(/admin order show +one order with every SMS/);
 
     const { version } = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -111,6 +111,23 @@ describe.each(DIALECTS)('pool health on %s', (dialect) => {
     await expectLedgerConsistent(p);
   });
 
+  it('never rests a number when REST_AFTER_FAILURES is 0, but still counts', async () => {
+    const never = await createTestPlatform(dialect, { restAfterFailures: 0 });
+    try {
+      const p = never.platform;
+      const s = await seedUserAndSupplier(p, { count: 1, channel: 33 });
+      const project = await p.catalog.createProject({ enname: 'Telegram-33', price: 10, channel: 33, service: 'Telegram' });
+      for (let i = 0; i < 6; i++) {
+        const order = await p.orders.acquire({ userId: s.userId, myPid: project.myPid });
+        never.clock.advance(10_000);
+        await p.orders.release(s.userId, order.orderId);
+      }
+      expect((await p.numbers.show(s.numbers[0]!)).health).toMatchObject({ orders: 6, failuresInRow: 6, rest: null });
+    } finally {
+      await never.close();
+    }
+  });
+
   describe('the supplier view', () => {
     let key: string;
     let otherKey: string;

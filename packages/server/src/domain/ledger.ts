@@ -119,14 +119,13 @@ export class Ledger {
     }
     const account = await repos.accounts.findBySupplier(entry.supplierId);
     if (!account) throw new DomainError('NOT_FOUND', `No account for supplier ${entry.name}`);
+    const balance = account.balance - account.held;
     // The debit below refuses an overdraft whatever happens meanwhile; this says by how much.
-    if (entry.amount > account.balance - account.held) {
-      throw new DomainError('INSUFFICIENT_BALANCE', `A payout of ${entry.amount} cents exceeds the balance of ${entry.name}, ${account.balance - account.held} cents`, {
-        balance: account.balance - account.held,
-      });
+    if (entry.amount > balance) {
+      throw new DomainError('INSUFFICIENT_BALANCE', `A payout of ${entry.amount} cents exceeds the balance of ${entry.name}, ${balance} cents`, { balance });
     }
     await this.post(repos, { kind: 'payout', from: account.id, to: this.system.world, amount: entry.amount, note: entry.note }, entry.now);
-    return account.balance - account.held - entry.amount;
+    return balance - entry.amount;
   }
 
   /** Re-derives every balance from the transfers and compares it with the stored one. */

@@ -28,7 +28,7 @@ export const ADMIN_GROUPS: Record<string, string> = {
   admin: "The operator's commands, on an existing database",
   'admin user': 'Customers and admins',
   'admin project': 'The catalogue of projects and prices',
-  'admin supplier': 'Suppliers, their channels, share and keys',
+  'admin supplier': 'Suppliers, their channels, share, keys and payouts',
   'admin supplier gateway': 'SMS gateways posting to /ingest/<kind>/<token>',
   'admin supplier goip': 'GoIP lines reporting to the GOIP_UDP_PORT listener',
   'admin number': 'The number pool',
