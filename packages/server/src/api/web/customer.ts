@@ -1,6 +1,7 @@
 // The user center: what is for sale, buying a number, live orders as they change, history with its
 // CSV export, favourites and recharge orders. The same domain calls as the customer APIs: one lifecycle.
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { OrderChangeKind } from '../../domain/order-feed.js';
 import type { OrderQuery, OrderSummary } from '../../domain/orders.js';
 import type { ProjectView } from '../../domain/catalog.js';
 import type { StockRow } from '../../domain/stock.js';
@@ -142,7 +143,7 @@ export function customerRoutes(app: FastifyInstance, web: WebContext): void {
     const stream = reply.raw;
     stream.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     stream.write('retry: 2000\n\n');
-    const send = (orderId: string, change: 'created' | 'sms' | 'ended') => stream.write(`event: order\ndata: ${JSON.stringify({ orderId, change })}\n\n`);
+    const send = (orderId: string, change: OrderChangeKind) => stream.write(`event: order\ndata: ${JSON.stringify({ orderId, change })}\n\n`);
     const unwatch = feed.watch({
       change: (c) => c.userId === owner && send(c.orderId, c.change),
       missed: () => stream.write('event: resync\ndata: {}\n\n'),
