@@ -283,6 +283,20 @@ describe.each(DIALECTS)('web API on %s', (dialect) => {
     expect(log).not.toContain(created.key);
   });
 
+  it("keeps the user's webhook: a private address refused in the page's error format, a call without the CSRF token refused, clearing idempotent", async () => {
+    await t.platform.users.create({ username: 'ivy', password: PASSWORD });
+    const browser = new WebClient(t.app);
+    await browser.signIn('ivy', PASSWORD);
+    expect(await browser.ok('GET', '/webhook')).toEqual({ webhook: null });
+    const refused = await browser.request('PUT', '/webhook', { url: 'http://127.0.0.1:9/hook' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatchObject({ code: 'invalid_input', message: expect.stringContaining('127.0.0.1') });
+    expect((await browser.request('PUT', '/webhook', { url: 'https://example.com/hook' }, { csrf: false })).statusCode).toBe(403);
+    expect(await browser.ok('GET', '/webhook')).toEqual({ webhook: null });
+    expect(await browser.ok('GET', '/webhook/deliveries')).toEqual({ count: 0, deliveries: [] });
+    expect(await browser.ok('DELETE', '/webhook')).toEqual({ webhook: null });
+  });
+
   it('gives admins the overview, users, numbers, SMS no order took, the blacklist and the ledger audit', async () => {
     const admin = new WebClient(t.app);
     await admin.signIn('root', PASSWORD);

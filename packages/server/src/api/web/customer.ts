@@ -2,6 +2,7 @@
 // CSV export, favourites and recharge orders. The same domain calls as the customer APIs: one lifecycle.
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
+import type { OrderChangeKind } from '../../domain/order-feed.js';
 import type { OrderQuery, OrderSummary } from '../../domain/orders.js';
 import type { ProjectView } from '../../domain/catalog.js';
 import { projectStock, type StockRow } from '../../domain/stock.js';
@@ -153,7 +154,7 @@ export function customerRoutes(app: ZodApp, web: WebContext): void {
     const stream = reply.raw;
     stream.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     stream.write('retry: 2000\n\n');
-    const send = (orderId: string, change: 'created' | 'sms' | 'ended') => stream.write(`event: order\ndata: ${JSON.stringify({ orderId, change })}\n\n`);
+    const send = (orderId: string, change: OrderChangeKind) => stream.write(`event: order\ndata: ${JSON.stringify({ orderId, change })}\n\n`);
     const unwatch = feed.watch({
       change: (c) => c.userId === owner && send(c.orderId, c.change),
       missed: () => stream.write('event: resync\ndata: {}\n\n'),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { cents, option, PAGING, required, text } from '../args.js';
 import { adminCommand } from '../database.js';
-import { iso, paged, table } from '../output.js';
+import { iso, table } from '../output.js';
 import { wholeNumber } from '../../config.js';
 
 const rechargeList = adminCommand({
