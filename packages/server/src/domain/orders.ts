@@ -94,6 +94,8 @@ export interface OrderQuery extends PageRequest {
   to?: number | undefined;
   numberStatus?: NumberStatus | undefined;
   smsStatus?: SmsStatus | undefined;
+  /** The keyset cursor (our extension): the page starts after this order, newest first, so deep pages cost what the first does. */
+  after?: string | undefined;
 }
 
 /** An order as admins see it: whose it is, where its number came from, when it ends. */
@@ -511,6 +513,7 @@ export class OrderService {
     const page = toOffset(query);
     if (query.orderId !== undefined && !isObjectId(query.orderId)) return { count: 0, rows: [] };
     const number = query.number === undefined ? undefined : normalizeNumber(query.number) ?? query.number;
+    const afterId = query.after === undefined ? undefined : await this.cursor(query.after, userId);
     return this.store.read.orders.list(
       {
         userId,
@@ -522,8 +525,15 @@ export class OrderService {
         numberStatus: query.numberStatus,
         smsStatus: query.smsStatus,
       },
-      page,
+      { ...page, afterId },
     );
+  }
+
+  /** The order a page starts after: one of the user's (any user's for admins), or a clear refusal. */
+  private async cursor(after: string, userId: number | undefined): Promise<number> {
+    const id = isObjectId(after) ? await this.store.read.orders.idOf(after, userId) : undefined;
+    if (id === undefined) throw new DomainError('INVALID_INPUT', `after: no order ${after}`);
+    return id;
   }
 
   private async endByCustomer(userId: number, key: OrderKey, reason: 'release' | 'shield' | 'finish'): Promise<{ refunded: boolean }> {

@@ -49,6 +49,13 @@ export type OrderOpened =
   /** Another order took the number between finding and claiming it. */
   | { outcome: 'taken' };
 
+/** A page of a list: `offset` rows skipped after the cursor `afterId` (an order's id), if any. */
+export interface OrderPage {
+  offset: number;
+  limit: number;
+  afterId?: number | undefined;
+}
+
 export type OrderListRow = OrderRow & { enname: string; service: string; username: string; supplier: string; operator: string };
 
 /** Narrows a query on `orders as o` (joined or not) to the filter. */
@@ -60,7 +67,8 @@ function filtered<Q extends SelectQueryBuilder<any, any, any>>(q: Q, filter: Ord
   if (filter.projectId !== undefined) f = f.where('o.project_id', '=', filter.projectId) as Q;
   if (filter.createdFrom !== undefined) f = f.where('o.created_at', '>=', filter.createdFrom) as Q;
   if (filter.createdTo !== undefined) f = f.where('o.created_at', '<=', filter.createdTo) as Q;
-  if (filter.numberStatus !== undefined) f = f.where('o.number_status', '=', filter.numberStatus) as Q;
+  // A literal (a closed set of words), so that 'receiving' reads the partial index of live orders.
+  if (filter.numberStatus !== undefined) f = f.where('o.number_status', '=', sql.lit(filter.numberStatus)) as Q;
   if (filter.smsStatus !== undefined) f = f.where('o.sms_status', '=', filter.smsStatus) as Q;
   return f;
 }
@@ -347,13 +355,41 @@ export class OrderRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Newest first unless `direction` says 'asc' (5SIM's order history without `reverse`). */
-  async list(filter: OrderFilter, page: { offset: number; limit: number }, direction: 'asc' | 'desc' = 'desc'): Promise<{ count: number; rows: OrderListRow[] }> {
-    const [total, rows] = await Promise.all([
-      filtered(this.db.selectFrom('orders as o'), filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      filtered(this.listed(), filter).orderBy('o.id', direction).offset(page.offset).limit(page.limit).execute(),
+  /**
+   * Newest first unless `direction` says 'asc' (5SIM's order history without `reverse`). The page's
+   * ids come from the filter's index alone, and only they are joined to their names: skipping rows
+   * (`offset`) reads index entries, never whole rows. A cursor (`afterId`) skips nothing at all.
+   */
+  async list(filter: OrderFilter, page: OrderPage, direction: 'asc' | 'desc' = 'desc'): Promise<{ count: number; rows: OrderListRow[] }> {
+    let ids = filtered(this.db.selectFrom('orders as o'), filter).select('o.id');
+    if (page.afterId !== undefined) ids = ids.where('o.id', direction === 'desc' ? '<' : '>', page.afterId);
+    const [count, rows] = await Promise.all([
+      this.count(filter),
+      this.listed().where('o.id', 'in', ids.orderBy('o.id', direction).offset(page.offset).limit(page.limit)).orderBy('o.id', direction).execute(),
     ]);
-    return { count: Number(total.n), rows };
+    return { count, rows };
+  }
+
+  /**
+   * How many orders match. Unfiltered, it is the owners' counters (accounts.orders_taken, kept by a
+   * trigger), so a million-order history is not counted on every page; a filter counts its index range.
+   */
+  private async count(filter: OrderFilter): Promise<number> {
+    const narrowed = Object.entries(filter).some(([key, value]) => key !== 'userId' && value !== undefined);
+    if (narrowed) {
+      const total = await filtered(this.db.selectFrom('orders as o'), filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(total.n);
+    }
+    const taken = this.db.selectFrom('accounts').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('orders_taken'), sql.lit(0)).as('n'));
+    const total = await (filter.userId === undefined ? taken.where('user_id', 'is not', null) : taken.where('user_id', '=', filter.userId)).executeTakeFirstOrThrow();
+    return Number(total.n);
+  }
+
+  /** The id of an order named by its public id (of this user, when given). */
+  async idOf(publicId: string, userId?: number): Promise<number | undefined> {
+    let q = this.db.selectFrom('orders').select('id').where('public_id', '=', publicId);
+    if (userId !== undefined) q = q.where('user_id', '=', userId);
+    return (await q.executeTakeFirst())?.id;
   }
 
   /** The user's latest order on this number for a project of this service (5SIM reuse). */
