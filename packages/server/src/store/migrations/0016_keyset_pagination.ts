@@ -13,7 +13,8 @@ export async function up(db: Kysely<any>, dialect: DialectSupport): Promise<void
   await db.schema.createIndex('orders_user_number').on('orders').columns(['user_id', 'number', 'id']).execute();
   // smsStatus=waiting (or received) is a few rows among a million: without this, a page of them scans history.
   await db.schema.createIndex('orders_user_sms').on('orders').columns(['user_id', 'sms_status', 'id']).execute();
-  await db.schema.createIndex('orders_user_time').on('orders').columns(['user_id', 'created_at']).execute();
+  // A time window, read in creation order (id breaks ties, and is the cursor's second half).
+  await db.schema.createIndex('orders_user_time').on('orders').columns(['user_id', 'created_at', 'id']).execute();
   // The admin list by SMS status across every customer.
   await db.schema.createIndex('orders_sms').on('orders').columns(['sms_status', 'id']).execute();
 

@@ -49,11 +49,17 @@ export type OrderOpened =
   /** Another order took the number between finding and claiming it. */
   | { outcome: 'taken' };
 
-/** A page of a list: `offset` rows skipped after the cursor `afterId` (an order's id), if any. */
+/** A page of a list: `offset` rows skipped after the cursor `after` (an order), if any. */
 export interface OrderPage {
   offset: number;
   limit: number;
-  afterId?: number | undefined;
+  after?: OrderCursor | undefined;
+}
+
+/** Where a page starts: an order's id and creation time. */
+export interface OrderCursor {
+  id: number;
+  createdAt: number;
 }
 
 export type OrderListRow = OrderRow & { enname: string; service: string; username: string; supplier: string; operator: string };
@@ -358,14 +364,23 @@ export class OrderRepository {
   /**
    * Newest first unless `direction` says 'asc' (5SIM's order history without `reverse`). The page's
    * ids come from the filter's index alone, and only they are joined to their names: skipping rows
-   * (`offset`) reads index entries, never whole rows. A cursor (`afterId`) skips nothing at all.
+   * (`offset`) reads index entries, never whole rows, and a cursor (`after`) skips nothing at all.
+   * A time window is read in creation order through its own index (orders_user_time), so a wide
+   * window is not sorted whole and a narrow one far back is not searched for from the newest order;
+   * ids follow creation time, so both orders agree but for orders taken in the same instant.
    */
   async list(filter: OrderFilter, page: OrderPage, direction: 'asc' | 'desc' = 'desc'): Promise<{ count: number; rows: OrderListRow[] }> {
+    const byTime = filter.createdFrom !== undefined || filter.createdTo !== undefined;
     let ids = filtered(this.db.selectFrom('orders as o'), filter).select('o.id');
-    if (page.afterId !== undefined) ids = ids.where('o.id', direction === 'desc' ? '<' : '>', page.afterId);
+    const { after } = page;
+    if (after !== undefined) {
+      const past = direction === 'desc' ? '<' : '>';
+      ids = byTime ? ids.where((eb) => eb(eb.refTuple('o.created_at', 'o.id'), past, eb.tuple(after.createdAt, after.id))) : ids.where('o.id', past, after.id);
+    }
+    const ordered = <Q extends SelectQueryBuilder<any, 'o', any>>(q: Q): Q => (byTime ? q.orderBy('o.created_at', direction) : q).orderBy('o.id', direction) as Q;
     const [count, rows] = await Promise.all([
       this.count(filter),
-      this.listed().where('o.id', 'in', ids.orderBy('o.id', direction).offset(page.offset).limit(page.limit)).orderBy('o.id', direction).execute(),
+      ordered(this.listed().where('o.id', 'in', ordered(ids).offset(page.offset).limit(page.limit))).execute(),
     ]);
     return { count, rows };
   }
@@ -385,11 +400,12 @@ export class OrderRepository {
     return Number(total.n);
   }
 
-  /** The id of an order named by its public id (of this user, when given). */
-  async idOf(publicId: string, userId?: number): Promise<number | undefined> {
-    let q = this.db.selectFrom('orders').select('id').where('public_id', '=', publicId);
+  /** Where a page after this order (of this user, when given) starts. */
+  async cursorAt(publicId: string, userId?: number): Promise<OrderCursor | undefined> {
+    let q = this.db.selectFrom('orders').select(['id', 'created_at']).where('public_id', '=', publicId);
     if (userId !== undefined) q = q.where('user_id', '=', userId);
-    return (await q.executeTakeFirst())?.id;
+    const row = await q.executeTakeFirst();
+    return row && { id: row.id, createdAt: row.created_at };
   }
 
   /** The user's latest order on this number for a project of this service (5SIM reuse). */
