@@ -25,14 +25,20 @@ export async function up(db: Kysely<any>, dialect: DialectSupport): Promise<void
   // it. Orders are never deleted, so no delete trigger. Backups copy files (SQLite) or restore data
   // before triggers (pg_restore), so a restore does not count twice.
   if (dialect.name === 'postgres') {
+    // Once per statement, from the statement's new rows: a statement that inserts many orders of one
+    // customer updates its account row once (each update of a row in one transaction adds a version
+    // that the next must walk past).
     await sql`
       create function orders_count_taken() returns trigger language plpgsql as $$
       begin
-        update accounts set orders_taken = orders_taken + 1 where user_id = new.user_id;
+        update accounts a set orders_taken = a.orders_taken + n.taken
+        from (select user_id, count(*) as taken from inserted group by user_id) n
+        where a.user_id = n.user_id;
         return null;
       end $$`.execute(db);
-    await sql`create trigger orders_taken after insert on orders for each row execute function orders_count_taken()`.execute(db);
+    await sql`create trigger orders_taken after insert on orders referencing new table as inserted for each statement execute function orders_count_taken()`.execute(db);
   } else {
+    // SQLite has row triggers only; it updates the row in place.
     await sql`
       create trigger orders_taken after insert on orders for each row
       begin
