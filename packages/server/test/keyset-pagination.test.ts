@@ -2,6 +2,7 @@
 // walks every order once, newest first, with and without filters; page/limit answer as before; the
 // count comes from the account's counter when unfiltered and stays exact.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hereJson } from './helpers/cli.js';
 import { DIALECTS } from './helpers/databases.js';
 import { createTestPlatform, seedUserAndSupplier, type Seeded, type TestPlatform } from './helpers/platform.js';
 import { WebClient } from './helpers/web.js';
@@ -168,5 +169,12 @@ describe.each(DIALECTS)('order history paging on %s', (dialect) => {
     const received = await admin.ok<{ count: number; orders: { orderId: string }[] }>('GET', `/admin/orders?limit=100&status=received&user=alice&after=${all[0]!._id}`);
     expect(received.orders.map((o) => o.orderId)).toEqual(all.slice(1).filter((o) => o.smsStatus === 'received').map((o) => o._id));
     expect(received.count).toBe(all.filter((o) => o.smsStatus === 'received').length);
+  });
+
+  it('pages `fastpva admin order list` by --after', async () => {
+    const list = (...args: string[]) => hereJson<{ count: number; orders: { orderId: string }[] }>(['admin', 'order', 'list', '--user', 'alice', ...args, '--db', t.database.url]);
+    const next = await list('--limit', '4', '--after', all[9]!._id);
+    expect(next.orders.map((o) => o.orderId)).toEqual(all.slice(10, 14).map((o) => o._id));
+    expect(next.count).toBe(all.length);
   });
 });
