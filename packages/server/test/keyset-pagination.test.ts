@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hereJson } from './helpers/cli.js';
 import { DIALECTS } from './helpers/databases.js';
-import { createTestPlatform, seedUserAndSupplier, type Seeded, type TestPlatform } from './helpers/platform.js';
+import { createTestPlatform, expectLedgerConsistent, seedUserAndSupplier, type Seeded, type TestPlatform } from './helpers/platform.js';
 import { WebClient } from './helpers/web.js';
 
 interface Item {
@@ -81,6 +81,10 @@ describe.each(DIALECTS)('order history paging on %s', (dialect) => {
     expect(all).toHaveLength(NUMBERS * PROJECTS + 2);
     expect((await page('page=1&limit=1')).count).toBe(all.length);
     expect((await orders(bob.apiKey, 'page=1&limit=1')).data.count).toBe(2);
+    // The audit counts every customer's orders and compares them with the counters.
+    await expectLedgerConsistent(t.platform);
+    const audit = await t.platform.ledger.audit(t.store);
+    expect(audit.accounts.find((a) => a.ordersTaken === all.length)?.derivedOrdersTaken).toBe(all.length);
     // Newest first, as ObjectIds sort.
     expect(all.map((o) => o._id)).toEqual(all.map((o) => o._id).sort().reverse());
   });

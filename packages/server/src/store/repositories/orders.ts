@@ -437,6 +437,12 @@ export class OrderRepository {
     return new Map(rows.map((r) => [r.user_id, Number(r.n)]));
   }
 
+  /** Every order per user (the ledger audit's check of accounts.orders_taken; reads the whole history). */
+  async takenByUser(): Promise<Map<number, number>> {
+    const rows = await this.db.selectFrom('orders').select(['user_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('user_id').execute();
+    return new Map(rows.map((r) => [r.user_id, Number(r.n)]));
+  }
+
   /** Live orders by SMS status, with their holds (see liveStatsQuery). */
   async liveStats(): Promise<{ sms_status: SmsStatus; orders: number; holds: number; held: number }[]> {
     const rows = await liveStatsQuery(this.db).execute();
