@@ -35,7 +35,7 @@ interface HistorySeed {
 }
 
 /** `size` ended orders of one customer, a minute apart, inserted in bulk (the domain takes one at a time). */
-export function seedHistory(url: string, size: number, log: (line: string) => void): Promise<HistorySeed> {
+function seedHistory(url: string, size: number, log: (line: string) => void): Promise<HistorySeed> {
   return withPlatform(url, async (p, store) => {
     const user = await p.users.create({ username: 'bench', balance: 0 });
     await p.users.create({ username: 'benchadmin', password: PASSWORD, role: 'admin' });
