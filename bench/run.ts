@@ -1,14 +1,15 @@
 // `npm run bench`: fastpva's two hot paths under load, each figure beside a baseline measured in
 // the same run. The machines are shared and noisy, so ratios are what to compare, never raw times.
 // Knobs: BENCH_SECONDS (per getCode run, default 10), BENCH_DIALECTS (default sqlite,postgres),
-// BENCH_PARTS (default hotpaths,ingest,waiters: hotpaths is getCode and getNumber, below; ingest and
-// waiters are bench/ingest.ts and bench/waiters.ts, with their own knobs at their top), BENCH_CPU_PROF
+// BENCH_PARTS (default hotpaths,ingest,waiters,history: hotpaths is getCode and getNumber, below; ingest,
+// waiters and history are bench/ingest.ts, bench/waiters.ts and bench/history.ts, with their own knobs at their top), BENCH_CPU_PROF
 // (a directory: each fastpva server started writes a V8 CPU profile there when it stops).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { cleanup, createDatabase, ROOT, rssMiB, startBaseline, startFastpva, type Dialect, type Running } from './infra.js';
+import { benchHistory } from './history.js';
 import { benchIngest } from './ingest.js';
 import { fmtMs, fmtRate, table, type Section } from './report.js';
 import { POOL_SIZE, seedCodes, seedPool, type PoolSeed } from './seed.js';
@@ -27,8 +28,8 @@ const CUSTOMERS = 64;
 
 if (!(SECONDS > 0)) throw new Error('BENCH_SECONDS must be a positive number');
 for (const d of DIALECTS) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`BENCH_DIALECTS: unknown dialect ${d}`);
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'hotpaths,ingest,waiters').split(',').map((p) => p.trim()).filter(Boolean));
-for (const p of PARTS) if (!['hotpaths', 'ingest', 'waiters'].includes(p)) throw new Error(`BENCH_PARTS: unknown part ${p} (hotpaths, ingest, waiters)`);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'hotpaths,ingest,waiters,history').split(',').map((p) => p.trim()).filter(Boolean));
+for (const p of PARTS) if (!['hotpaths', 'ingest', 'waiters', 'history'].includes(p)) throw new Error(`BENCH_PARTS: unknown part ${p} (hotpaths, ingest, waiters, history)`);
 
 const began = performance.now();
 const elapsed = () => `${((performance.now() - began) / 1000).toFixed(0).padStart(4)}s`;
@@ -402,6 +403,7 @@ try {
   }
   if (PARTS.has('ingest')) sections.push(await benchIngest({ dialects: DIALECTS, log, problems }));
   if (PARTS.has('waiters')) sections.push(await benchWaiters({ dialects: DIALECTS, log, problems }));
+  if (PARTS.has('history')) sections.push(await benchHistory({ dialects: DIALECTS, log, problems }));
 } finally {
   log('stopping servers and dropping databases');
   await cleanup();

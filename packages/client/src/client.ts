@@ -37,6 +37,8 @@ export interface OrderFilter extends Paging {
   endTime?: string | number;
   numberStatus?: 'receiving' | 'released';
   smsStatus?: 'waiting' | 'received' | 'failed';
+  /** The page starts after this order (the last `_id` of the page before): deep pages cost what the first does. */
+  after?: string;
 }
 
 /** The server holds a long-poll for at most this many seconds. */

@@ -31,6 +31,9 @@ export interface AccountAudit {
   /** The live-order count kept on the account, and the live orders actually there. */
   activeOrders: number;
   derivedActiveOrders: number;
+  /** The orders-taken counter (the history's `count`), and the orders actually there. */
+  ordersTaken: number;
+  derivedOrdersTaken: number;
 }
 
 export interface LedgerAudit {
@@ -131,12 +134,13 @@ export class Ledger {
   /** Re-derives every balance from the transfers and compares it with the stored one. */
   async audit(store: Store): Promise<LedgerAudit> {
     const read = store.read;
-    const [accounts, posted, open, holdsResolvedTwice, live] = await Promise.all([
+    const [accounts, posted, open, holdsResolvedTwice, live, taken] = await Promise.all([
       read.accounts.listAll(),
       read.transfers.netByAccount([...POSTING_KINDS]),
       read.transfers.openHoldsByAccount(),
       read.transfers.resolvedTwice(),
       read.orders.liveByUser(),
+      read.orders.takenByUser(),
     ]);
     const audited = accounts.map((a) => ({
       id: a.id,
@@ -147,12 +151,15 @@ export class Ledger {
       derivedHeld: open.get(a.id) ?? 0,
       activeOrders: a.active_orders,
       derivedActiveOrders: a.user_id === null ? 0 : (live.get(a.user_id) ?? 0),
+      ordersTaken: a.orders_taken,
+      derivedOrdersTaken: a.user_id === null ? 0 : (taken.get(a.user_id) ?? 0),
     }));
     const mismatched = audited.filter(
       (a) =>
         a.balance !== a.derivedBalance ||
         a.held !== a.derivedHeld ||
         a.activeOrders !== a.derivedActiveOrders ||
+        a.ordersTaken !== a.derivedOrdersTaken ||
         (a.kind !== 'world' && a.balance - a.held < 0),
     );
     const total = audited.reduce((sum, a) => sum + a.balance, 0);

@@ -2,7 +2,7 @@
 // the first SMS charges it; release, shield or expiry end it, refunding when no SMS came.
 // One lifecycle for every customer surface (FASTPVA, SMS-Activate, 5SIM).
 import type { FreeNumber, FreeNumberQuery } from '../store/repositories/numbers.js';
-import type { OrderListRow, OrderOpened } from '../store/repositories/orders.js';
+import type { OrderCursor, OrderListRow, OrderOpened } from '../store/repositories/orders.js';
 import type { EndReason, InboundSmsRow, NumberStatus, OrderRow, SmsStatus, UndeliveredReason } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { CatalogService, OrderTerms } from './catalog.js';
@@ -94,6 +94,8 @@ export interface OrderQuery extends PageRequest {
   to?: number | undefined;
   numberStatus?: NumberStatus | undefined;
   smsStatus?: SmsStatus | undefined;
+  /** The keyset cursor (our extension): the page starts after this order, newest first, so deep pages cost what the first does. */
+  after?: string | undefined;
 }
 
 /** An order as admins see it: whose it is, where its number came from, when it ends. */
@@ -511,6 +513,7 @@ export class OrderService {
     const page = toOffset(query);
     if (query.orderId !== undefined && !isObjectId(query.orderId)) return { count: 0, rows: [] };
     const number = query.number === undefined ? undefined : normalizeNumber(query.number) ?? query.number;
+    const after = query.after === undefined ? undefined : await this.cursor(query.after, userId);
     return this.store.read.orders.list(
       {
         userId,
@@ -522,8 +525,15 @@ export class OrderService {
         numberStatus: query.numberStatus,
         smsStatus: query.smsStatus,
       },
-      page,
+      { ...page, after },
     );
+  }
+
+  /** The order a page starts after: one of the user's (any user's for admins), or a clear refusal. */
+  private async cursor(after: string, userId: number | undefined): Promise<OrderCursor> {
+    const cursor = isObjectId(after) ? await this.store.read.orders.cursorAt(after, userId) : undefined;
+    if (cursor === undefined) throw new DomainError('INVALID_INPUT', `after: no order ${after}`);
+    return cursor;
   }
 
   private async endByCustomer(userId: number, key: OrderKey, reason: 'release' | 'shield' | 'finish'): Promise<{ refunded: boolean }> {

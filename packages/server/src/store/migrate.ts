@@ -13,6 +13,7 @@ import * as web from './migrations/0012_web.js';
 import * as poolHealth from './migrations/0013_pool_health.js';
 import * as upstream from './migrations/0014_upstream.js';
 import * as smshub from './migrations/0015_smshub.js';
+import * as keysetPagination from './migrations/0016_keyset_pagination.js';
 
 /**
  * Migrations in order; each takes the dialect so one file serves SQLite and Postgres. A new one always
@@ -32,6 +33,7 @@ const MIGRATIONS = {
   '0013_pool_health': poolHealth,
   '0014_upstream': upstream,
   '0015_smshub': smshub,
+  '0016_keyset_pagination': keysetPagination,
 } as const;
 
 /** Every migration this version knows: a database that ran any other was written by a newer one. */

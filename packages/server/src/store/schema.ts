@@ -47,6 +47,8 @@ export interface AccountsTable {
   allow_negative: Flag;
   /** A customer's live orders, kept in step with orders (the active-order cap is checked against it). */
   active_orders: Generated<number>;
+  /** Orders its owner ever took, counted by a trigger on orders (the `count` of an unfiltered history). */
+  orders_taken: Generated<number>;
 }
 
 export interface TransfersTable {

@@ -104,6 +104,7 @@ export const smsOrdersQuery = z.object({
   endTime: instant('endTime').describe(TO).optional(),
   numberStatus: statusFilter('numberStatus', ['receiving', 'released'] as const).describe('`receiving`, `released` or `all`').optional(),
   smsStatus: statusFilter('smsStatus', ['waiting', 'received', 'failed'] as const).describe('`waiting`, `received`, `failed` or `all`').optional(),
+  after: text('after').describe('Extension: the page starts after this order (an orderId of the previous page); `page` then counts from it').optional(),
 });
 
 export const rechargeOrdersQuery = z.object({

@@ -167,6 +167,7 @@ export async function fastpvaApi(fastify: FastifyInstance, { platform, limits }:
       to: q.endTime,
       numberStatus: q.numberStatus,
       smsStatus: q.smsStatus,
+      after: q.after,
     });
     return send(reply, wire.ok({ count, orders: rows.map(wire.smsOrderItem) }));
   });

@@ -123,7 +123,7 @@ export function adminRoutes(app: ZodApp, web: WebContext): void {
 
   app.get('/admin/orders', { ...admin, schema: { summary: "Every user's orders", querystring: schemas.adminOrdersQuery } }, async (request) => {
     const q = request.query;
-    return orders.listAll({ page: q.page, limit: q.limit, username: q.user, from: q.from, to: q.to, myPid: q.myPid, number: q.number, ...byStatus(q.status) });
+    return orders.listAll({ page: q.page, limit: q.limit, username: q.user, from: q.from, to: q.to, myPid: q.myPid, number: q.number, after: q.after, ...byStatus(q.status) });
   });
 
   app.get('/admin/recharges', { ...admin, schema: { summary: 'Recharge orders', querystring: schemas.rechargeQuery } }, async (request) => ({ recharges: await recharges.list(undefined, request.query) }));

@@ -114,6 +114,7 @@ export function customerRoutes(app: ZodApp, web: WebContext): void {
     to: q.to,
     myPid: q.myPid,
     number: q.number,
+    after: q.after,
     ...byStatus(q.status),
   });
 
@@ -122,10 +123,12 @@ export function customerRoutes(app: ZodApp, web: WebContext): void {
   app.get('/orders.csv', { schema: { summary: 'Your order history as CSV', querystring: schemas.historyQuery, response: { 200: replies.file('One line per order', 'text/csv') } } }, async (request, reply) => {
     const query = historyQuery(request.query);
     const lines = [CSV_COLUMNS.join(',')];
-    for (let page = 1; lines.length <= CSV_MAX_ROWS; page++) {
-      const { orders: rows } = await orders.list(userId(request), { ...query, page, limit: 100 });
+    // Page by the cursor, so the last page of a long history costs what the first does.
+    for (let after = query.after; lines.length <= CSV_MAX_ROWS; ) {
+      const { orders: rows } = await orders.list(userId(request), { ...query, page: 1, limit: 100, after });
       lines.push(...rows.map(csvRow));
       if (rows.length < 100) break;
+      after = rows.at(-1)!.orderId;
     }
     return reply
       .type('text/csv; charset=utf-8')

@@ -27,6 +27,8 @@ export const historyQuery = z.object({
   to: optional(queryInt),
   myPid: optional(queryInt),
   number: optional(text(32)),
+  /** The keyset cursor: the page starts after this order. */
+  after: optional(text(24)),
   ...paging,
 });
 

@@ -20,10 +20,11 @@ const list = adminCommand({
     user: option('U', "only this user's orders", text),
     number: option('N', 'only orders on this number', text),
     status: option('S', 'receiving or released (the number), waiting, received or failed (the SMS)', STATUS),
+    after: option('ORDERID', 'start after this order (the last of the previous page): deep pages cost what the first does', text),
     ...PAGING,
   },
   async run(p, o) {
-    const result = await p.orders.listAll({ username: o.user, number: o.number, ...byStatus(o.status), page: o.page, limit: o.limit });
+    const result = await p.orders.listAll({ username: o.user, number: o.number, ...byStatus(o.status), after: o.after, page: o.page, limit: o.limit });
     const rows = table(
       ['ORDER', 'CREATED', 'USER', 'PROJECT', 'NUMBER', 'STATE', 'PRICE', 'CODE'],
       result.orders.map((r) => [r.orderId, iso(r.createdAt), r.username, `${r.project.enname} (${r.project.myPid})`, r.number, `${r.numberStatus}/${r.smsStatus}`, r.project.price, r.code || '-']),

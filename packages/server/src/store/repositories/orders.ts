@@ -49,6 +49,19 @@ export type OrderOpened =
   /** Another order took the number between finding and claiming it. */
   | { outcome: 'taken' };
 
+/** A page of a list: `offset` rows skipped after the cursor `after` (an order), if any. */
+export interface OrderPage {
+  offset: number;
+  limit: number;
+  after?: OrderCursor | undefined;
+}
+
+/** Where a page starts: an order's id and creation time. */
+export interface OrderCursor {
+  id: number;
+  createdAt: number;
+}
+
 export type OrderListRow = OrderRow & { enname: string; service: string; username: string; supplier: string; operator: string };
 
 /** Narrows a query on `orders as o` (joined or not) to the filter. */
@@ -60,7 +73,8 @@ function filtered<Q extends SelectQueryBuilder<any, any, any>>(q: Q, filter: Ord
   if (filter.projectId !== undefined) f = f.where('o.project_id', '=', filter.projectId) as Q;
   if (filter.createdFrom !== undefined) f = f.where('o.created_at', '>=', filter.createdFrom) as Q;
   if (filter.createdTo !== undefined) f = f.where('o.created_at', '<=', filter.createdTo) as Q;
-  if (filter.numberStatus !== undefined) f = f.where('o.number_status', '=', filter.numberStatus) as Q;
+  // A literal (a closed set of words), so that 'receiving' reads the partial index of live orders.
+  if (filter.numberStatus !== undefined) f = f.where('o.number_status', '=', sql.lit(filter.numberStatus)) as Q;
   if (filter.smsStatus !== undefined) f = f.where('o.sms_status', '=', filter.smsStatus) as Q;
   return f;
 }
@@ -347,13 +361,51 @@ export class OrderRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Newest first unless `direction` says 'asc' (5SIM's order history without `reverse`). */
-  async list(filter: OrderFilter, page: { offset: number; limit: number }, direction: 'asc' | 'desc' = 'desc'): Promise<{ count: number; rows: OrderListRow[] }> {
-    const [total, rows] = await Promise.all([
-      filtered(this.db.selectFrom('orders as o'), filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      filtered(this.listed(), filter).orderBy('o.id', direction).offset(page.offset).limit(page.limit).execute(),
+  /**
+   * Newest first unless `direction` says 'asc' (5SIM's order history without `reverse`). The page's
+   * ids come from the filter's index alone, and only they are joined to their names: skipping rows
+   * (`offset`) reads index entries, never whole rows, and a cursor (`after`) skips nothing at all.
+   * A time window is read in creation order through its own index (orders_user_time), so a wide
+   * window is not sorted whole and a narrow one far back is not searched for from the newest order;
+   * ids follow creation time, so both orders agree but for orders taken in the same instant.
+   */
+  async list(filter: OrderFilter, page: OrderPage, direction: 'asc' | 'desc' = 'desc'): Promise<{ count: number; rows: OrderListRow[] }> {
+    const byTime = filter.createdFrom !== undefined || filter.createdTo !== undefined;
+    let ids = filtered(this.db.selectFrom('orders as o'), filter).select('o.id');
+    const { after } = page;
+    if (after !== undefined) {
+      const past = direction === 'desc' ? '<' : '>';
+      ids = byTime ? ids.where((eb) => eb(eb.refTuple('o.created_at', 'o.id'), past, eb.tuple(after.createdAt, after.id))) : ids.where('o.id', past, after.id);
+    }
+    const ordered = <Q extends SelectQueryBuilder<any, 'o', any>>(q: Q): Q => (byTime ? q.orderBy('o.created_at', direction) : q).orderBy('o.id', direction) as Q;
+    const [count, rows] = await Promise.all([
+      this.count(filter),
+      ordered(this.listed().where('o.id', 'in', ordered(ids).offset(page.offset).limit(page.limit))).execute(),
     ]);
-    return { count: Number(total.n), rows };
+    return { count, rows };
+  }
+
+  /**
+   * How many orders match. Unfiltered, it is the owners' counters (accounts.orders_taken, kept by a
+   * trigger), so a million-order history is not counted on every page; a filter counts its index range.
+   */
+  private async count(filter: OrderFilter): Promise<number> {
+    const narrowed = Object.entries(filter).some(([key, value]) => key !== 'userId' && value !== undefined);
+    if (narrowed) {
+      const total = await filtered(this.db.selectFrom('orders as o'), filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(total.n);
+    }
+    const taken = this.db.selectFrom('accounts').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('orders_taken'), sql.lit(0)).as('n'));
+    const total = await (filter.userId === undefined ? taken.where('user_id', 'is not', null) : taken.where('user_id', '=', filter.userId)).executeTakeFirstOrThrow();
+    return Number(total.n);
+  }
+
+  /** Where a page after this order (of this user, when given) starts. */
+  async cursorAt(publicId: string, userId?: number): Promise<OrderCursor | undefined> {
+    let q = this.db.selectFrom('orders').select(['id', 'created_at']).where('public_id', '=', publicId);
+    if (userId !== undefined) q = q.where('user_id', '=', userId);
+    const row = await q.executeTakeFirst();
+    return row && { id: row.id, createdAt: row.created_at };
   }
 
   /** The user's latest order on this number for a project of this service (5SIM reuse). */
@@ -382,6 +434,12 @@ export class OrderRepository {
       .where('number_status', '=', 'receiving')
       .groupBy('user_id')
       .execute();
+    return new Map(rows.map((r) => [r.user_id, Number(r.n)]));
+  }
+
+  /** Every order per user (the ledger audit's check of accounts.orders_taken; reads the whole history). */
+  async takenByUser(): Promise<Map<number, number>> {
+    const rows = await this.db.selectFrom('orders').select(['user_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('user_id').execute();
     return new Map(rows.map((r) => [r.user_id, Number(r.n)]));
   }
 
