@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, query, type Page, type SessionState, type WebhookDelivery } from '../api';
+import { ConfirmPassword } from '../components/ConfirmPassword';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Table } from '../components/Table';
@@ -33,15 +34,7 @@ function ChangePassword() {
         {t('account.next')}
         <input name="next" type="password" autoComplete="new-password" required minLength={8} />
       </label>
-      <label>
-        {t('auth.confirmPassword')}
-        <input name="confirm" type="password" autoComplete="new-password" required minLength={8} />
-      </label>
-      {mismatch && (
-        <p role="alert" className="error">
-          {t('auth.passwordsDiffer')}
-        </p>
-      )}
+      <ConfirmPassword mismatch={mismatch} />
       {change.isError && <ErrorMessage error={change.error} />}
       {change.isSuccess && <p role="status">{t('account.passwordChanged')}</p>}
       <button type="submit" disabled={change.isPending}>

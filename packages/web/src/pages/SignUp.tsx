@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, type SessionState } from '../api';
+import { ConfirmPassword } from '../components/ConfirmPassword';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { LanguageSelect } from '../components/Layout';
 import { useStartSession } from '../session';
@@ -48,15 +49,7 @@ export function SignUp() {
         <span id="password-help" className="help">
           {t('auth.passwordHelp')}
         </span>
-        <label>
-          {t('auth.confirmPassword')}
-          <input name="confirm" type="password" autoComplete="new-password" required minLength={8} />
-        </label>
-        {mismatch && (
-          <p role="alert" className="error">
-            {t('auth.passwordsDiffer')}
-          </p>
-        )}
+        <ConfirmPassword mismatch={mismatch} />
         {signUp.isError && <ErrorMessage error={signUp.error} />}
         <button type="submit" disabled={signUp.isPending}>
           {t('auth.signUp')}
