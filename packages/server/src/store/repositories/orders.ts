@@ -1,5 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DialectSupport } from '../dialect.js';
+import { Batches } from '../batches.js';
 import { prepared } from '../prepared.js';
 import type { Database, EndReason, NewOrder, NumberStatus, OrderRow, SmsStatus } from '../schema.js';
 import { AccountRepository, orderCap } from './accounts.js';
@@ -98,18 +99,28 @@ const codeViewQuery = prepared((db, publicId: string, userId: number) =>
 
 const priceOf = (opening: OrderOpening, country: string) => opening.prices.get(country) ?? opening.otherwise;
 
+/** What one order of a batch brings of its own (the rest of its opening is common to the batch). */
+interface BatchedOrder {
+  k: number;
+  public_id: string;
+  now: number;
+  expires_at: number;
+}
+
 /**
- * A whole getNumber on Postgres in one statement: find and lock a free number (SKIP LOCKED, walking
- * from the draw, then before it), take a live-order slot and reserve the price on the account, record
- * the hold, insert the order, mark the number busy. Autocommitted, it holds the account row only while
- * the statement runs (a round trip per step inside a transaction held it for four, and serialised one
- * busy customer's orders at 180-270/s). Built around the same free-number query as findFree.
+ * Whole getNumbers on Postgres, a batch of one customer's in one statement: find and lock up to N
+ * free numbers (SKIP LOCKED, walking from the draw, then before it), lock the account and take as many
+ * as the balance and the live-order cap allow, in order (the k-th order gets the k-th number, so
+ * each order's balance_after is what the orders before it left), reserve their sum, record a hold per
+ * order, insert the orders, mark the numbers busy. Ids come from the tables' sequences up front so
+ * that each order names its hold. Autocommitted: the account row is locked for this one statement
+ * and its flush, whatever N is. Built around the same free-number query as findFree.
  */
 function openQueryFor(wanted: boolean) {
   return prepared(
     (
       db,
-      ...[projectId0, channelId, userId0, restNow, bound, countries, operators, prefixes, priceCountries, priceAmounts, otherwise, userId, defaultCap, creditAccountId, publicId, projectId, expiresAt, now]: [
+      ...[projectId0, channelId, userId0, restNow, bound, countries, operators, prefixes, priceCountries, priceAmounts, otherwise, userId, defaultCap, creditAccountId, projectId, size, orders]: [
         ...FreeNumberArgs,
         priceCountries: string[],
         priceAmounts: number[],
@@ -117,56 +128,83 @@ function openQueryFor(wanted: boolean) {
         userId: number,
         defaultCap: number,
         creditAccountId: number,
-        publicId: string,
         projectId: number,
-        expiresAt: number,
-        now: number,
+        /** N, a value of its own so that the planner sees it (a LIMIT it cannot see is planned as a tenth of the pool). */
+        size: number,
+        /** JSON of BatchedOrder[]: one value whatever N is, so N needs no statement of its own. */
+        orders: string,
       ]
     ) => {
       // Every value is its own argument, as prepared() binds them (scalars and arrays of scalars).
       const find: FreeNumberArgs = [projectId0, channelId, userId0, restNow, bound, countries, operators, prefixes];
-      const free = (shape: 'number' | 'from-draw' | 'before-draw') => freeNumberQuery(db, shape, true, ...find);
       const price = priceCountries.length
         ? sql`case f.country ${sql.join(priceCountries.map((c, i) => sql`when ${c} then ${priceAmounts[i]}::bigint`), sql` `)} else ${otherwise}::bigint end`
         : sql`${otherwise}::bigint`;
-      const cap = orderCap(userId, defaultCap);
+      const free = (shape: 'number' | 'from-draw' | 'before-draw') => freeNumberQuery(db, shape, true, size, ...find);
+      // FOR UPDATE may not stand in a UNION arm: each walk is a CTE of its own. A CTE is read only as
+      // far as needed, so the walk before the draw runs only when the one from it found too few.
       const found = wanted
-        ? sql`found as (select f.*, ${price} as price from (${free('number')}) f)`
+        ? sql`found as (select f.*, ${price} as price, row_number() over () as k from (${free('number')}) f)`
         : sql`after_draw as (${free('from-draw')}),
-          before_draw as (${free('before-draw').where(sql<boolean>`not exists (select 1 from after_draw)`)}),
-          found as (select f.*, ${price} as price from (select * from after_draw union all select * from before_draw) f)`;
-      const statement = sql<{ id: number; number: string; supplier_id: number; country: string; operator: string; price: number; available: number | null; order_id: number | null }>`
-        with ${found},
-        account as (
-          update accounts set held = held + found.price, active_orders = active_orders + 1
-          from found
-          where user_id = ${userId} and balance - held >= found.price and (${cap} = 0 or active_orders < ${cap})
-          returning accounts.id, accounts.balance - accounts.held as available, found.price
+          before_draw as (${free('before-draw')}),
+          found as (select f.*, ${price} as price, row_number() over () as k from (select * from after_draw union all select * from before_draw limit ${size}) f)`;
+      const statement = sql<{ k: number; id: number | null; number: string; supplier_id: number; country: string; operator: string; price: number; order_id: number | null; available: number | null }>`
+        with batch as (
+          select * from json_to_recordset(${orders}::json) as o(k bigint, public_id text, now bigint, expires_at bigint)
         ),
-        hold as (
-          insert into transfers (kind, debit_account_id, credit_account_id, amount, created_at)
-          select 'hold', account.id, ${creditAccountId}, account.price, ${now} from account where account.price > 0
-          returning id
+        ${found},
+        priced as (select found.*, sum(found.price) over (order by found.k) as total from found),
+        account as (
+          select a.id, a.balance - a.held as available, a.active_orders, ${orderCap(userId, defaultCap)} as cap
+          from accounts a where a.user_id = ${userId} for update
+        ),
+        taken as (
+          select p.id, p.supplier_id, p.number, p.country, p.price, p.k, b.public_id, b.now, b.expires_at,
+            (account.available - p.total)::bigint as available,
+            nextval(pg_get_serial_sequence('orders', 'id')) as order_id,
+            case when p.price > 0 then nextval(pg_get_serial_sequence('transfers', 'id')) end as hold_id
+          from priced p join batch b on b.k = p.k cross join account
+          where p.total <= account.available and (account.cap = 0 or account.active_orders + p.k <= account.cap)
+        ),
+        reserved as (
+          update accounts set held = accounts.held + t.price, active_orders = accounts.active_orders + t.n
+          from (select coalesce(sum(price), 0)::bigint as price, count(*) as n from taken) t, account
+          where accounts.id = account.id and t.n > 0
+        ),
+        holds as (
+          insert into transfers (id, kind, debit_account_id, credit_account_id, amount, created_at)
+          select taken.hold_id, 'hold', account.id, ${creditAccountId}, taken.price, taken.now from taken, account where taken.hold_id is not null
         ),
         opened as (
-          insert into orders (public_id, user_id, project_id, number_id, supplier_id, number, country, price, hold_id,
+          insert into orders (id, public_id, user_id, project_id, number_id, supplier_id, number, country, price, hold_id,
             number_status, sms_status, sms_count, balance_after, expires_at, created_at, updated_at)
-          select ${publicId}, ${userId}, ${projectId}, found.id, found.supplier_id, found.number, found.country, found.price,
-            (select id from hold), 'receiving', 'waiting', 0, account.available, ${expiresAt}, ${now}, ${now}
-          from found, account
-          returning id, number_id
+          select order_id, public_id, ${userId}, ${projectId}, id, supplier_id, number, country, price, hold_id,
+            'receiving', 'waiting', 0, available, expires_at, now, now
+          from taken
         ),
         claimed as (
-          update numbers set active_order_id = opened.id, updated_at = ${now} from opened where numbers.id = opened.number_id
+          update numbers set active_order_id = taken.order_id, updated_at = taken.now from taken where numbers.id = taken.id
         )
-        select found.id, found.number, found.supplier_id, found.country, found.operator, found.price, account.available, opened.id as order_id
-        from found left join account on true left join opened on true`;
+        select b.k, f.id, f.number, f.supplier_id, f.country, f.operator, f.price, t.order_id, t.available
+        from batch b left join found f on f.k = b.k left join taken t on t.k = b.k
+        order by b.k`;
       return { compile: () => statement.compile(db) };
     },
   );
 }
 
 const openQueries = { wanted: openQueryFor(true), walk: openQueryFor(false) };
+
+/** Most orders of one customer in one statement: a batch holds the account row for one flush. */
+const MAX_BATCH = 64;
+
+/** Per database handle (the pool, or a transaction), the batches of openings waiting or running. */
+const openingBatches = new WeakMap<Kysely<Database>, Batches<OrderOpening, OrderOpened>>();
+
+/** Openings that may share a statement: everything but the order's own id, times and draw is alike. */
+function batchKey({ find, prices, otherwise, hold, order }: OrderOpening): string {
+  return JSON.stringify([find.projectId, find.channelId, find.userId, find.number, find.countries, find.operators, find.excludePrefixes, [...prices], otherwise, hold, order.projectId]);
+}
 
 export class OrderRepository {
   constructor(
@@ -182,22 +220,32 @@ export class OrderRepository {
 
   /**
    * Opens an order on a free number (DESIGN §3): the number, the hold on the customer's balance and
-   * the order, or nothing at all. One statement on Postgres (see openQueryFor); SQLite, whose writers
-   * are serialised anyway, runs the same steps one after another in the caller's transaction.
+   * the order, or nothing at all. On Postgres one statement (see openQueryFor) for this opening and
+   * those alike of the same customer that arrive while the customer's previous statement runs; SQLite,
+   * whose writers are serialised anyway, runs the same steps one after another in the caller's transaction.
    */
   async open(opening: OrderOpening): Promise<OrderOpened> {
-    const find = freeNumberArgs(opening.find);
-    if (!find) return { outcome: 'no-number' };
+    if (!freeNumberArgs(opening.find)) return { outcome: 'no-number' };
     if (!this.dialect.rowLocks) return this.openInSteps(opening);
-    const { hold, order } = opening;
-    const run = opening.find.number !== undefined ? openQueries.wanted : openQueries.walk;
-    const [row] = (
-      await run(this.db, this.dialect.name, ...find, [...opening.prices.keys()], [...opening.prices.values()], opening.otherwise, hold.userId, hold.defaultCap, hold.creditAccountId, order.publicId, order.projectId, order.expiresAt, order.now)
-    ).rows;
-    if (!row) return { outcome: 'no-number' };
-    if (row.order_id === null || row.available === null) return { outcome: 'refused', price: row.price };
-    const { id, number, supplier_id, country, operator, price, available, order_id } = row;
-    return { outcome: 'opened', number: { id, number, supplier_id, country, operator }, price, orderId: order_id, available };
+    let batches = openingBatches.get(this.db);
+    if (!batches) openingBatches.set(this.db, (batches = new Batches((openings) => this.openBatch(openings), MAX_BATCH)));
+    return batches.submit(batchKey(opening), opening);
+  }
+
+  /** One statement for openings alike but for their orders' ids and times (see openQueryFor). */
+  private async openBatch(openings: OrderOpening[]): Promise<OrderOpened[]> {
+    const { find, prices, otherwise, hold, order } = openings[0]!;
+    // The walk starts at the first order's draw; resting is judged at the latest order's moment.
+    const args = freeNumberArgs({ ...find, now: openings.at(-1)!.find.now })!;
+    const batch: BatchedOrder[] = openings.map((o, i) => ({ k: i + 1, public_id: o.order.publicId, now: o.order.now, expires_at: o.order.expiresAt }));
+    const run = find.number !== undefined ? openQueries.wanted : openQueries.walk;
+    const { rows } = await run(this.db, this.dialect.name, ...args, [...prices.keys()], [...prices.values()], otherwise, hold.userId, hold.defaultCap, hold.creditAccountId, order.projectId, batch.length, JSON.stringify(batch));
+    return rows.map((row): OrderOpened => {
+      if (row.id === null) return { outcome: 'no-number' };
+      if (row.order_id === null || row.available === null) return { outcome: 'refused', price: row.price };
+      const { id, number, supplier_id, country, operator, price, available, order_id } = row;
+      return { outcome: 'opened', number: { id, number, supplier_id, country, operator }, price, orderId: order_id, available };
+    });
   }
 
   private async openInSteps(opening: OrderOpening): Promise<OrderOpened> {
