@@ -1,8 +1,9 @@
-// Batches of like work, one at a time per key. Postgres getNumber needs it: every order of a customer
-// updates that customer's account row, and a row lock lasts until its COMMIT's WAL flush, so one
-// statement per order queued a busy customer's orders on that row one flush at a time. Here the
-// requests that arrive while a batch of their key runs wait and go together into the next batch:
-// one statement and one flush for all of them. An idle key runs at once, so a quiet server adds no wait.
+// Batches of like work, one at a time per key. Postgres getNumber needs it: every order updates its
+// customer's account row, and a row lock lasts until its COMMIT's WAL flush, so one statement per order
+// queued a busy customer's orders on that row one flush at a time, and many customers paid a flush each.
+// Here the requests that arrive while a batch of their key runs wait and go together into the next
+// batch: one statement and one flush for all of them. An idle key runs at once, so a quiet server adds
+// no wait.
 
 interface Waiting<I, O> {
   item: I;

@@ -102,30 +102,32 @@ const priceOf = (opening: OrderOpening, country: string) => opening.prices.get(c
 /** What one order of a batch brings of its own (the rest of its opening is common to the batch). */
 interface BatchedOrder {
   k: number;
+  user_id: number;
   public_id: string;
   now: number;
   expires_at: number;
 }
 
 /**
- * Whole getNumbers on Postgres, a batch of one customer's in one statement: find and lock up to N
- * free numbers (SKIP LOCKED, walking from the draw, then before it), lock the account and take as many
- * as the balance and the live-order cap allow, in order (the k-th order gets the k-th number, so
- * each order's balance_after is what the orders before it left), reserve their sum, record a hold per
- * order, insert the orders, mark the numbers busy. Ids come from the tables' sequences up front so
- * that each order names its hold. Autocommitted: the account row is locked for this one statement
- * and its flush, whatever N is. Built around the same free-number query as findFree.
+ * Whole getNumbers on Postgres, a batch of them in one statement (one customer's, or several
+ * customers' orders of one project): find and lock up to N free numbers (SKIP LOCKED, walking from the
+ * draw, then before it; the k-th order gets the k-th number), lock the customers' accounts and take, for
+ * each customer in order, as many orders as the balance and the live-order cap allow (each order's
+ * balance_after is what that customer's orders before it left, as if they had run one after another),
+ * reserve each customer's sum in one update, record a hold per order, insert the orders, mark the
+ * numbers busy. Ids come from the tables' sequences up front so that each order names its hold.
+ * Autocommitted: the accounts are locked for this one statement and its flush, whatever N is. Built
+ * around the same free-number query as findFree.
  */
 function openQueryFor(wanted: boolean) {
   return prepared(
     (
       db,
-      ...[projectId0, channelId, userId0, restNow, bound, countries, operators, prefixes, priceCountries, priceAmounts, otherwise, userId, defaultCap, creditAccountId, projectId, size, orders]: [
+      ...[projectId0, channelId, userId, restNow, bound, countries, operators, prefixes, priceCountries, priceAmounts, otherwise, defaultCap, creditAccountId, projectId, size, orders]: [
         ...FreeNumberArgs,
         priceCountries: string[],
         priceAmounts: number[],
         otherwise: number,
-        userId: number,
         defaultCap: number,
         creditAccountId: number,
         projectId: number,
@@ -136,11 +138,12 @@ function openQueryFor(wanted: boolean) {
       ]
     ) => {
       // Every value is its own argument, as prepared() binds them (scalars and arrays of scalars).
-      const find: FreeNumberArgs = [projectId0, channelId, userId0, restNow, bound, countries, operators, prefixes];
+      const find: FreeNumberArgs = [projectId0, channelId, userId, restNow, bound, countries, operators, prefixes];
       const price = priceCountries.length
         ? sql`case f.country ${sql.join(priceCountries.map((c, i) => sql`when ${c} then ${priceAmounts[i]}::bigint`), sql` `)} else ${otherwise}::bigint end`
         : sql`${otherwise}::bigint`;
-      const free = (shape: 'number' | 'from-draw' | 'before-draw') => freeNumberQuery(db, shape, true, size, ...find);
+      // A number any customer of the batch shielded is passed over for the whole batch (shields are rare).
+      const free = (shape: 'number' | 'from-draw' | 'before-draw') => freeNumberQuery(db, shape, true, size, sql<number>`(select user_id from batch)`, ...find);
       // FOR UPDATE may not stand in a UNION arm: each walk is a CTE of its own. A CTE is read only as
       // far as needed, so the walk before the draw runs only when the one from it found too few.
       const found = wanted
@@ -150,35 +153,40 @@ function openQueryFor(wanted: boolean) {
           found as (select f.*, ${price} as price, row_number() over () as k from (select * from after_draw union all select * from before_draw limit ${size}) f)`;
       const statement = sql<{ k: number; id: number | null; number: string; supplier_id: number; country: string; operator: string; price: number; order_id: number | null; available: number | null }>`
         with batch as (
-          select * from json_to_recordset(${orders}::json) as o(k bigint, public_id text, now bigint, expires_at bigint)
+          select * from json_to_recordset(${orders}::json) as o(k bigint, user_id bigint, public_id text, now bigint, expires_at bigint)
         ),
         ${found},
-        priced as (select found.*, sum(found.price) over (order by found.k) as total from found),
+        priced as (
+          select found.*, b.user_id, b.public_id, b.now, b.expires_at,
+            sum(found.price) over (partition by b.user_id order by found.k) as total,
+            row_number() over (partition by b.user_id order by found.k) as nth
+          from found join batch b on b.k = found.k
+        ),
         account as (
-          select a.id, a.balance - a.held as available, a.active_orders, ${orderCap(userId, defaultCap)} as cap
-          from accounts a where a.user_id = ${userId} for update
+          select a.id, a.user_id, a.balance - a.held as available, a.active_orders, ${orderCap(sql<number>`a.user_id`, defaultCap)} as cap
+          from accounts a where a.user_id in (select user_id from batch) order by a.id for update
         ),
         taken as (
-          select p.id, p.supplier_id, p.number, p.country, p.price, p.k, b.public_id, b.now, b.expires_at,
+          select p.id, p.supplier_id, p.number, p.country, p.price, p.k, p.user_id, p.public_id, p.now, p.expires_at, account.id as account_id,
             (account.available - p.total)::bigint as available,
             nextval(pg_get_serial_sequence('orders', 'id')) as order_id,
             case when p.price > 0 then nextval(pg_get_serial_sequence('transfers', 'id')) end as hold_id
-          from priced p join batch b on b.k = p.k cross join account
-          where p.total <= account.available and (account.cap = 0 or account.active_orders + p.k <= account.cap)
+          from priced p join account on account.user_id = p.user_id
+          where p.total <= account.available and (account.cap = 0 or account.active_orders + p.nth <= account.cap)
         ),
         reserved as (
           update accounts set held = accounts.held + t.price, active_orders = accounts.active_orders + t.n
-          from (select coalesce(sum(price), 0)::bigint as price, count(*) as n from taken) t, account
-          where accounts.id = account.id and t.n > 0
+          from (select account_id, sum(price)::bigint as price, count(*) as n from taken group by account_id) t
+          where accounts.id = t.account_id
         ),
         holds as (
           insert into transfers (id, kind, debit_account_id, credit_account_id, amount, created_at)
-          select taken.hold_id, 'hold', account.id, ${creditAccountId}, taken.price, taken.now from taken, account where taken.hold_id is not null
+          select hold_id, 'hold', account_id, ${creditAccountId}, price, now from taken where hold_id is not null
         ),
         opened as (
           insert into orders (id, public_id, user_id, project_id, number_id, supplier_id, number, country, price, hold_id,
             number_status, sms_status, sms_count, balance_after, expires_at, created_at, updated_at)
-          select order_id, public_id, ${userId}, ${projectId}, id, supplier_id, number, country, price, hold_id,
+          select order_id, public_id, user_id, ${projectId}, id, supplier_id, number, country, price, hold_id,
             'receiving', 'waiting', 0, available, expires_at, now, now
           from taken
         ),
@@ -195,15 +203,19 @@ function openQueryFor(wanted: boolean) {
 
 const openQueries = { wanted: openQueryFor(true), walk: openQueryFor(false) };
 
-/** Most orders of one customer in one statement: a batch holds the account row for one flush. */
+/** Most orders in one statement: a batch holds its customers' account rows for one flush. */
 const MAX_BATCH = 64;
 
 /** Per database handle (the pool, or a transaction), the batches of openings waiting or running. */
 const openingBatches = new WeakMap<Kysely<Database>, Batches<OrderOpening, OrderOpened>>();
 
-/** Openings that may share a statement: everything but the order's own id, times and draw is alike. */
+/**
+ * Openings that may share a statement: everything but the customer, the order's own id and times and
+ * the draw is alike. An order for a given number checks that customer's own past use of it, so those
+ * batch per customer.
+ */
 function batchKey({ find, prices, otherwise, hold, order }: OrderOpening): string {
-  return JSON.stringify([find.projectId, find.channelId, find.userId, find.number, find.countries, find.operators, find.excludePrefixes, [...prices], otherwise, hold, order.projectId]);
+  return JSON.stringify([find.projectId, find.channelId, find.number, find.number === undefined ? null : find.userId, find.countries, find.operators, find.excludePrefixes, [...prices], otherwise, hold.defaultCap, hold.creditAccountId, order.projectId]);
 }
 
 export class OrderRepository {
@@ -221,7 +233,7 @@ export class OrderRepository {
   /**
    * Opens an order on a free number (DESIGN §3): the number, the hold on the customer's balance and
    * the order, or nothing at all. On Postgres one statement (see openQueryFor) for this opening and
-   * those alike of the same customer that arrive while the customer's previous statement runs; SQLite,
+   * those alike (any customer's, see batchKey) that arrive while the previous such statement runs; SQLite,
    * whose writers are serialised anyway, runs the same steps one after another in the caller's transaction.
    */
   async open(opening: OrderOpening): Promise<OrderOpened> {
@@ -237,9 +249,9 @@ export class OrderRepository {
     const { find, prices, otherwise, hold, order } = openings[0]!;
     // The walk starts at the first order's draw; resting is judged at the latest order's moment.
     const args = freeNumberArgs({ ...find, now: openings.at(-1)!.find.now })!;
-    const batch: BatchedOrder[] = openings.map((o, i) => ({ k: i + 1, public_id: o.order.publicId, now: o.order.now, expires_at: o.order.expiresAt }));
+    const batch: BatchedOrder[] = openings.map((o, i) => ({ k: i + 1, user_id: o.hold.userId, public_id: o.order.publicId, now: o.order.now, expires_at: o.order.expiresAt }));
     const run = find.number !== undefined ? openQueries.wanted : openQueries.walk;
-    const { rows } = await run(this.db, this.dialect.name, ...args, [...prices.keys()], [...prices.values()], otherwise, hold.userId, hold.defaultCap, hold.creditAccountId, order.projectId, batch.length, JSON.stringify(batch));
+    const { rows } = await run(this.db, this.dialect.name, ...args, [...prices.keys()], [...prices.values()], otherwise, hold.defaultCap, hold.creditAccountId, order.projectId, batch.length, JSON.stringify(batch));
     return rows.map((row): OrderOpened => {
       if (row.id === null) return { outcome: 'no-number' };
       if (row.order_id === null || row.available === null) return { outcome: 'refused', price: row.price };
