@@ -69,6 +69,45 @@ describe.each(DIALECTS)('concurrent getNumber on %s', (dialect) => {
     expect((await server.platform.users.info(s.userId)).balance).toBe(0);
     await expectLedgerConsistent(server.platform);
   });
+
+  // On Postgres one customer's simultaneous orders share a statement: each must still see what the
+  // ones before it took, as if they had run one after another.
+  it.each([
+    { limit: 'the balance', balance: 30, cap: undefined, opened: 4, refusal: 'INSUFFICIENT_BALANCE' },
+    { limit: 'the live-order cap', balance: 1000, cap: 3, opened: 3, refusal: 'TOO_MANY_ACTIVE_ORDERS' },
+  ])('stops one customer’s simultaneous orders at $limit, each with the balance it left', async ({ balance, cap, opened, refusal }) => {
+    const { server } = await serverOnFreshDatabase();
+    const p = server.platform;
+    const s = await seed(p, balance);
+    if (cap !== undefined) await p.users.setLimits('alice', { maxActiveOrders: cap });
+    const outcomes = await Promise.allSettled([...Array(8)].map(() => p.orders.acquire({ userId: s.userId, myPid: s.myPid })));
+    const won = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as { code?: string }).code] : []));
+    expect(won).toHaveLength(opened);
+    expect(new Set(won.map((w) => w.number)).size).toBe(opened);
+    expect(won.map((w) => w.balance).sort((a, b) => b - a)).toEqual([...Array(opened)].map((_, i) => balance - 7 * (i + 1)));
+    expect(refused).toEqual(Array(8 - opened).fill(refusal));
+    expect((await p.stats.live()).holds.count).toBe(opened);
+    await expectLedgerConsistent(p);
+  });
+
+  it('keeps each customer’s balance apart when several customers’ simultaneous orders share a statement', async () => {
+    const { server } = await serverOnFreshDatabase();
+    const p = server.platform;
+    const s = await seed(p, 14); // alice: enough for two orders
+    const bob = await p.users.create({ username: 'bob', balance: 1000 });
+    const outcomes = await Promise.allSettled(
+      [...Array(8)].map((_, i) => p.orders.acquire({ userId: i % 2 ? bob.id : s.userId, myPid: s.myPid }).then((order) => ({ user: i % 2 ? 'bob' : 'alice', order }))),
+    );
+    const won = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const balances = (user: string) => won.filter((w) => w.user === user).map((w) => w.order.balance).sort((a, b) => b - a);
+    expect(balances('alice')).toEqual([7, 0]);
+    expect(balances('bob')).toEqual([993, 986, 979, 972]);
+    expect(new Set(won.map((w) => w.order.number)).size).toBe(6);
+    expect(outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as { code?: string }).code] : []))).toEqual(['INSUFFICIENT_BALANCE', 'INSUFFICIENT_BALANCE']);
+    expect((await p.users.info(s.userId)).balance).toBe(0);
+    await expectLedgerConsistent(p);
+  });
 });
 
 describe.runIf(DIALECTS.includes('postgres'))('two server processes on one Postgres', () => {

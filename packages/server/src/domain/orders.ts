@@ -250,7 +250,7 @@ export class OrderService {
     const prices = new Map((terms.countries ?? []).map((c) => [c, terms.priceIn(c)]));
     const otherwise = terms.priceIn(terms.countries?.[0] ?? '');
     const opened = await this.store
-      .atomic(request.userId, async (repos) => {
+      .atomic(async (repos) => {
         const result = await repos.orders.open({
           find: query,
           prices: [...prices.values()].every((p) => p === otherwise) ? new Map() : prices,

@@ -83,11 +83,10 @@ export interface DialectSupport {
   /** Runs `work` in one write transaction (on SQLite, group-committed with its neighbours). */
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /**
-   * Runs `work`, which writes with one statement on Postgres, group-committed with the other such
-   * work of the same `lane` (a customer): on Postgres one transaction per batch, without savepoints;
-   * on SQLite the same transactions as above.
+   * Runs `work`, whose writes are one statement on Postgres: there it runs on the pool, outside any
+   * transaction (the statement is atomic by itself); on SQLite it is a transaction as above.
    */
-  atomic<T>(lane: number, work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+  atomic<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>;
 }
 
 /** What differs per dialect but not per open database. */
@@ -166,7 +165,7 @@ function openSqlite(location: DatabaseLocation, existing: boolean): OpenDatabase
   if (checkpointer) raw.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   return {
     db,
-    dialect: { ...sqliteTraits, transaction: (work) => writer.transaction(work), atomic: (_lane, work) => writer.transaction(work) },
+    dialect: { ...sqliteTraits, transaction: (work) => writer.transaction(work), atomic: (work) => writer.transaction(work) },
     location,
     async close() {
       await checkpointer?.stop();
@@ -246,8 +245,6 @@ const postgresTraits: DialectTraits = {
 };
 
 const INT8_OID = 20;
-/** Batches of atomic work running at once, at most half the pool (the rest serves everything else). */
-const ATOMIC_LANES = 4;
 
 async function openPostgres(location: DatabaseLocation, poolSize: number): Promise<OpenDatabase> {
   const pool = new pg.Pool({
@@ -269,12 +266,9 @@ async function openPostgres(location: DatabaseLocation, poolSize: number): Promi
     throw postgresOpenError(location.target, error);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatements(pool) }) });
-  // A lane per connection it may take: one customer's orders always share a lane (and so a batch and
-  // its one WAL flush, rather than wait on each other's account row lock); other customers' run beside.
-  const lanes = Array.from({ length: Math.max(1, Math.min(ATOMIC_LANES, poolSize >> 1)) }, () => new GroupCommit(db, { begin: 'begin', savepoints: false }));
   return {
     db,
-    dialect: { ...postgresTraits, transaction: (work) => db.transaction().execute(work), atomic: (lane, work) => lanes[lane % lanes.length]!.transaction(work) },
+    dialect: { ...postgresTraits, transaction: (work) => db.transaction().execute(work), atomic: (work) => work(db) },
     location,
     listen: (channel, handlers) => listen(location.target, channel, handlers),
     close: () => db.destroy(),

@@ -4,11 +4,6 @@
 // savepoints inside one BEGIN IMMEDIATE ... COMMIT, and share its fsync. Each caller's promise
 // settles only after that COMMIT, so a resolved transaction is exactly as durable as before, and a
 // failed one is rolled back to its savepoint without touching the others.
-//
-// Postgres uses it too, for statements that must not each wait for their own WAL flush while they
-// hold a hot row: every getNumber of one customer updates that customer's account row, so one commit
-// (a 4 ms fsync on a loaded disk) per order capped a busy customer near 220 orders/s, whatever else
-// was done. In one transaction, N orders share that flush.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -21,25 +16,11 @@ interface Job {
 /** Bounds one batch, so that a burst cannot hold the database for long. */
 const MAX_BATCH = 64;
 
-export interface GroupCommitOptions {
-  /** How a batch begins: SQLite takes the write lock up front (BEGIN IMMEDIATE). */
-  begin: 'begin immediate' | 'begin';
-  /**
-   * Each job in a savepoint of its own, so that a failing job is undone alone (SQLite, in process:
-   * free). Without (Postgres, where a savepoint costs two more round trips per job): a failing job
-   * rolls its batch back and is rejected, and the jobs that ran before it run again in the next batch.
-   */
-  savepoints: boolean;
-}
-
 export class GroupCommit {
   private readonly queue: Job[] = [];
   private running = false;
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly options: GroupCommitOptions = { begin: 'begin immediate', savepoints: true },
-  ) {}
+  constructor(private readonly db: Kysely<Database>) {}
 
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -68,31 +49,22 @@ export class GroupCommit {
     const done: { job: Job; value: unknown }[] = [];
     try {
       await this.db.connection().execute(async (conn) => {
-        await sql.raw(this.options.begin).execute(conn);
+        await sql`begin immediate`.execute(conn);
         try {
           while (taken.length < MAX_BATCH && this.queue.length > 0) {
             const job = this.queue.shift()!;
             taken.push(job);
-            if (this.options.savepoints) await sql`savepoint job`.execute(conn);
+            await sql`savepoint job`.execute(conn);
             let value: unknown;
             try {
               value = await job.work(conn);
             } catch (error) {
-              if (!this.options.savepoints) {
-                await sql`rollback`.execute(conn);
-                job.reject(error);
-                // Undone with the failed one: they go first into the next batch.
-                this.queue.unshift(...done.map((d) => d.job));
-                taken.length = 0;
-                done.length = 0;
-                return;
-              }
               await sql`rollback to job`.execute(conn);
               await sql`release job`.execute(conn);
               job.reject(error);
               continue;
             }
-            if (this.options.savepoints) await sql`release job`.execute(conn);
+            await sql`release job`.execute(conn);
             done.push({ job, value });
           }
           await sql`commit`.execute(conn);

@@ -130,14 +130,13 @@ export class Store {
   }
 
   /**
-   * Runs `work` whose writes are one statement on Postgres (OrderRepository.open), group-committed
-   * with the concurrent work of the same `lane` (a customer): N orders of a busy customer share one
-   * transaction and one WAL flush, where each used to hold the account row through a flush of its own.
-   * On SQLite, where the same use case takes several statements, it is a transaction like any other.
-   * Retried like `transaction`.
+   * Runs `work` whose writes are one statement on Postgres (OrderRepository.open, which puts the
+   * concurrent openings of one customer into one statement): there no transaction is wrapped around
+   * it. On SQLite, where the same use case takes several statements, it is a transaction like any
+   * other. Retried like `transaction`.
    */
-  atomic<T>(lane: number, work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.retrying(() => this.opened.dialect.atomic(lane, (db) => work(repositories(db, this.opened.dialect))));
+  atomic<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.retrying(() => this.opened.dialect.atomic((db) => work(repositories(db, this.opened.dialect))));
   }
 
   private async retrying<T>(run: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DialectSupport } from '../dialect.js';
 import { prepared } from '../prepared.js';
 import type { AccountKind, AccountRow, Database } from '../schema.js';
@@ -16,7 +16,7 @@ const shiftQuery = prepared((db, balance: number, held: number, accountId: numbe
 );
 
 /** The user's own cap on live orders, else the operator's default; 0 means no cap. */
-export const orderCap = (userId: number, defaultCap: number) =>
+export const orderCap = (userId: number | RawBuilder<number>, defaultCap: number) =>
   sql<number>`coalesce((select max_active_orders from users where id = ${userId}), ${defaultCap})`;
 
 const openOrderQuery = prepared((db, amount: number, userId: number, defaultCap: number) =>

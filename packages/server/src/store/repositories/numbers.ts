@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DialectSupport } from '../dialect.js';
 import { prepared } from '../prepared.js';
 import type { BlacklistReason, Database, NumberRow } from '../schema.js';
@@ -93,7 +93,7 @@ function findFreeQuery(shape: FreeShape, rowLocks: boolean) {
 
 /** NumberRepository.findFree's query for one shape. */
 function findFreeFor(shape: FreeShape, rowLocks: boolean) {
-  return prepared((db, ...args: FreeNumberArgs) => freeNumberQuery(db, shape, rowLocks, ...args));
+  return prepared((db, ...args: FreeNumberArgs) => freeNumberQuery(db, shape, rowLocks, 1, undefined, ...args));
 }
 
 /** findFree's values in the order its queries take them; `bound` is the draw, or the number asked for. */
@@ -108,10 +108,11 @@ export function freeNumberArgs(query: FreeNumberQuery): FreeNumberArgs | undefin
 }
 
 /**
- * The one query that finds a free number, for findFree and for statements that find and take one
- * at once (OrderRepository.open on Postgres).
+ * The one query that finds free numbers (up to `limit` on a walk), for findFree and for statements
+ * that find and take them at once (OrderRepository.open on Postgres). `shieldedBy`: the users whose
+ * shields pass a number over, as a subquery (several customers' orders at once); undefined: the user's.
  */
-export function freeNumberQuery(db: Kysely<Database>, shape: FreeShape, rowLocks: boolean, ...[projectId, channelId, userId, now, bound, countries, operators, prefixes]: FreeNumberArgs) {
+export function freeNumberQuery(db: Kysely<Database>, shape: FreeShape, rowLocks: boolean, limit: number, shieldedBy: RawBuilder<number> | undefined, ...[projectId, channelId, userId, now, bound, countries, operators, prefixes]: FreeNumberArgs) {
   let q = db
     .selectFrom('numbers as n')
     .select(['n.id', 'n.number', 'n.supplier_id', 'n.country', 'n.operator'])
@@ -155,7 +156,7 @@ export function freeNumberQuery(db: Kysely<Database>, shape: FreeShape, rowLocks
             .select('sh.number_id')
             .whereRef('sh.number_id', '=', 'n.id')
             .where('sh.project_id', '=', projectId)
-            .where('sh.user_id', '=', userId),
+            .where('sh.user_id', shieldedBy ? 'in' : '=', shieldedBy ?? userId),
         ),
       ),
     );
@@ -165,7 +166,7 @@ export function freeNumberQuery(db: Kysely<Database>, shape: FreeShape, rowLocks
   // A prefix arrives as a LIKE pattern ('7918%'): digits only, so nothing in it needs escaping.
   for (const prefix of prefixes) q = q.where('n.number', 'not like', prefix);
   if (shape === 'number') q = q.where('n.number', '=', bound as string);
-  else q = q.where('n.draw', shape === 'from-draw' ? '>=' : '<', bound as number).orderBy('n.draw').limit(1);
+  else q = q.where('n.draw', shape === 'from-draw' ? '>=' : '<', bound as number).orderBy('n.draw').limit(limit);
   return rowLocks ? q.forUpdate().skipLocked() : q;
 }
 

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { DialectSupport } from '../dialect.js';
+import { Batches } from '../batches.js';
 import { prepared } from '../prepared.js';
 import type { Database, EndReason, NewOrder, NumberStatus, OrderRow, SmsStatus } from '../schema.js';
 import { AccountRepository, orderCap } from './accounts.js';
@@ -112,75 +113,124 @@ const codeViewQuery = prepared((db, publicId: string, userId: number) =>
 
 const priceOf = (opening: OrderOpening, country: string) => opening.prices.get(country) ?? opening.otherwise;
 
+/** What one order of a batch brings of its own (the rest of its opening is common to the batch). */
+interface BatchedOrder {
+  k: number;
+  user_id: number;
+  public_id: string;
+  now: number;
+  expires_at: number;
+}
+
 /**
- * A whole getNumber on Postgres in one statement: find and lock a free number (SKIP LOCKED, walking
- * from the draw, then before it), take a live-order slot and reserve the price on the account, record
- * the hold, insert the order, mark the number busy. Autocommitted, it holds the account row only while
- * the statement runs (a round trip per step inside a transaction held it for four, and serialised one
- * busy customer's orders at 180-270/s). Built around the same free-number query as findFree.
+ * Whole getNumbers on Postgres, a batch of them in one statement (one customer's, or several
+ * customers' orders of one project): find and lock up to N free numbers (SKIP LOCKED, walking from the
+ * draw, then before it; the k-th order gets the k-th number), lock the customers' accounts and take, for
+ * each customer in order, as many orders as the balance and the live-order cap allow (each order's
+ * balance_after is what that customer's orders before it left, as if they had run one after another),
+ * reserve each customer's sum in one update, record a hold per order, insert the orders, mark the
+ * numbers busy. Ids come from the tables' sequences up front so that each order names its hold.
+ * Autocommitted: the accounts are locked for this one statement and its flush, whatever N is. Built
+ * around the same free-number query as findFree.
  */
 function openQueryFor(wanted: boolean) {
   return prepared(
     (
       db,
-      ...[projectId0, channelId, userId0, restNow, bound, countries, operators, prefixes, priceCountries, priceAmounts, otherwise, userId, defaultCap, creditAccountId, publicId, projectId, expiresAt, now]: [
+      ...[projectId0, channelId, userId, restNow, bound, countries, operators, prefixes, priceCountries, priceAmounts, otherwise, defaultCap, creditAccountId, projectId, size, orders]: [
         ...FreeNumberArgs,
         priceCountries: string[],
         priceAmounts: number[],
         otherwise: number,
-        userId: number,
         defaultCap: number,
         creditAccountId: number,
-        publicId: string,
         projectId: number,
-        expiresAt: number,
-        now: number,
+        /** N, a value of its own so that the planner sees it (a LIMIT it cannot see is planned as a tenth of the pool). */
+        size: number,
+        /** JSON of BatchedOrder[]: one value whatever N is, so N needs no statement of its own. */
+        orders: string,
       ]
     ) => {
       // Every value is its own argument, as prepared() binds them (scalars and arrays of scalars).
-      const find: FreeNumberArgs = [projectId0, channelId, userId0, restNow, bound, countries, operators, prefixes];
-      const free = (shape: 'number' | 'from-draw' | 'before-draw') => freeNumberQuery(db, shape, true, ...find);
+      const find: FreeNumberArgs = [projectId0, channelId, userId, restNow, bound, countries, operators, prefixes];
       const price = priceCountries.length
         ? sql`case f.country ${sql.join(priceCountries.map((c, i) => sql`when ${c} then ${priceAmounts[i]}::bigint`), sql` `)} else ${otherwise}::bigint end`
         : sql`${otherwise}::bigint`;
-      const cap = orderCap(userId, defaultCap);
+      // A number any customer of the batch shielded is passed over for the whole batch (shields are rare).
+      const free = (shape: 'number' | 'from-draw' | 'before-draw') => freeNumberQuery(db, shape, true, size, sql<number>`(select user_id from batch)`, ...find);
+      // FOR UPDATE may not stand in a UNION arm: each walk is a CTE of its own. A CTE is read only as
+      // far as needed, so the walk before the draw runs only when the one from it found too few.
       const found = wanted
-        ? sql`found as (select f.*, ${price} as price from (${free('number')}) f)`
+        ? sql`found as (select f.*, ${price} as price, row_number() over () as k from (${free('number')}) f)`
         : sql`after_draw as (${free('from-draw')}),
-          before_draw as (${free('before-draw').where(sql<boolean>`not exists (select 1 from after_draw)`)}),
-          found as (select f.*, ${price} as price from (select * from after_draw union all select * from before_draw) f)`;
-      const statement = sql<{ id: number; number: string; supplier_id: number; country: string; operator: string; price: number; available: number | null; order_id: number | null }>`
-        with ${found},
-        account as (
-          update accounts set held = held + found.price, active_orders = active_orders + 1
-          from found
-          where user_id = ${userId} and balance - held >= found.price and (${cap} = 0 or active_orders < ${cap})
-          returning accounts.id, accounts.balance - accounts.held as available, found.price
+          before_draw as (${free('before-draw')}),
+          found as (select f.*, ${price} as price, row_number() over () as k from (select * from after_draw union all select * from before_draw limit ${size}) f)`;
+      const statement = sql<{ k: number; id: number | null; number: string; supplier_id: number; country: string; operator: string; price: number; order_id: number | null; available: number | null }>`
+        with batch as (
+          select * from json_to_recordset(${orders}::json) as o(k bigint, user_id bigint, public_id text, now bigint, expires_at bigint)
         ),
-        hold as (
-          insert into transfers (kind, debit_account_id, credit_account_id, amount, created_at)
-          select 'hold', account.id, ${creditAccountId}, account.price, ${now} from account where account.price > 0
-          returning id
+        ${found},
+        priced as (
+          select found.*, b.user_id, b.public_id, b.now, b.expires_at,
+            sum(found.price) over (partition by b.user_id order by found.k) as total,
+            row_number() over (partition by b.user_id order by found.k) as nth
+          from found join batch b on b.k = found.k
+        ),
+        account as (
+          select a.id, a.user_id, a.balance - a.held as available, a.active_orders, ${orderCap(sql<number>`a.user_id`, defaultCap)} as cap
+          from accounts a where a.user_id in (select user_id from batch) order by a.id for update
+        ),
+        taken as (
+          select p.id, p.supplier_id, p.number, p.country, p.price, p.k, p.user_id, p.public_id, p.now, p.expires_at, account.id as account_id,
+            (account.available - p.total)::bigint as available,
+            nextval(pg_get_serial_sequence('orders', 'id')) as order_id,
+            case when p.price > 0 then nextval(pg_get_serial_sequence('transfers', 'id')) end as hold_id
+          from priced p join account on account.user_id = p.user_id
+          where p.total <= account.available and (account.cap = 0 or account.active_orders + p.nth <= account.cap)
+        ),
+        reserved as (
+          update accounts set held = accounts.held + t.price, active_orders = accounts.active_orders + t.n
+          from (select account_id, sum(price)::bigint as price, count(*) as n from taken group by account_id) t
+          where accounts.id = t.account_id
+        ),
+        holds as (
+          insert into transfers (id, kind, debit_account_id, credit_account_id, amount, created_at)
+          select hold_id, 'hold', account_id, ${creditAccountId}, price, now from taken where hold_id is not null
         ),
         opened as (
-          insert into orders (public_id, user_id, project_id, number_id, supplier_id, number, country, price, hold_id,
+          insert into orders (id, public_id, user_id, project_id, number_id, supplier_id, number, country, price, hold_id,
             number_status, sms_status, sms_count, balance_after, expires_at, created_at, updated_at)
-          select ${publicId}, ${userId}, ${projectId}, found.id, found.supplier_id, found.number, found.country, found.price,
-            (select id from hold), 'receiving', 'waiting', 0, account.available, ${expiresAt}, ${now}, ${now}
-          from found, account
-          returning id, number_id
+          select order_id, public_id, user_id, ${projectId}, id, supplier_id, number, country, price, hold_id,
+            'receiving', 'waiting', 0, available, expires_at, now, now
+          from taken
         ),
         claimed as (
-          update numbers set active_order_id = opened.id, updated_at = ${now} from opened where numbers.id = opened.number_id
+          update numbers set active_order_id = taken.order_id, updated_at = taken.now from taken where numbers.id = taken.id
         )
-        select found.id, found.number, found.supplier_id, found.country, found.operator, found.price, account.available, opened.id as order_id
-        from found left join account on true left join opened on true`;
+        select b.k, f.id, f.number, f.supplier_id, f.country, f.operator, f.price, t.order_id, t.available
+        from batch b left join found f on f.k = b.k left join taken t on t.k = b.k
+        order by b.k`;
       return { compile: () => statement.compile(db) };
     },
   );
 }
 
 const openQueries = { wanted: openQueryFor(true), walk: openQueryFor(false) };
+
+/** Most orders in one statement: a batch holds its customers' account rows for one flush. */
+const MAX_BATCH = 64;
+
+/** Per database handle (the pool, or a transaction), the batches of openings waiting or running. */
+const openingBatches = new WeakMap<Kysely<Database>, Batches<OrderOpening, OrderOpened>>();
+
+/**
+ * Openings that may share a statement: everything but the customer, the order's own id and times and
+ * the draw is alike. An order for a given number checks that customer's own past use of it, so those
+ * batch per customer.
+ */
+function batchKey({ find, prices, otherwise, hold, order }: OrderOpening): string {
+  return JSON.stringify([find.projectId, find.channelId, find.number, find.number === undefined ? null : find.userId, find.countries, find.operators, find.excludePrefixes, [...prices], otherwise, hold.defaultCap, hold.creditAccountId, order.projectId]);
+}
 
 export class OrderRepository {
   constructor(
@@ -196,22 +246,32 @@ export class OrderRepository {
 
   /**
    * Opens an order on a free number (DESIGN §3): the number, the hold on the customer's balance and
-   * the order, or nothing at all. One statement on Postgres (see openQueryFor); SQLite, whose writers
-   * are serialised anyway, runs the same steps one after another in the caller's transaction.
+   * the order, or nothing at all. On Postgres one statement (see openQueryFor) for this opening and
+   * those alike (any customer's, see batchKey) that arrive while the previous such statement runs; SQLite,
+   * whose writers are serialised anyway, runs the same steps one after another in the caller's transaction.
    */
   async open(opening: OrderOpening): Promise<OrderOpened> {
-    const find = freeNumberArgs(opening.find);
-    if (!find) return { outcome: 'no-number' };
+    if (!freeNumberArgs(opening.find)) return { outcome: 'no-number' };
     if (!this.dialect.rowLocks) return this.openInSteps(opening);
-    const { hold, order } = opening;
-    const run = opening.find.number !== undefined ? openQueries.wanted : openQueries.walk;
-    const [row] = (
-      await run(this.db, this.dialect.name, ...find, [...opening.prices.keys()], [...opening.prices.values()], opening.otherwise, hold.userId, hold.defaultCap, hold.creditAccountId, order.publicId, order.projectId, order.expiresAt, order.now)
-    ).rows;
-    if (!row) return { outcome: 'no-number' };
-    if (row.order_id === null || row.available === null) return { outcome: 'refused', price: row.price };
-    const { id, number, supplier_id, country, operator, price, available, order_id } = row;
-    return { outcome: 'opened', number: { id, number, supplier_id, country, operator }, price, orderId: order_id, available };
+    let batches = openingBatches.get(this.db);
+    if (!batches) openingBatches.set(this.db, (batches = new Batches((openings) => this.openBatch(openings), MAX_BATCH)));
+    return batches.submit(batchKey(opening), opening);
+  }
+
+  /** One statement for openings alike but for their orders' ids and times (see openQueryFor). */
+  private async openBatch(openings: OrderOpening[]): Promise<OrderOpened[]> {
+    const { find, prices, otherwise, hold, order } = openings[0]!;
+    // The walk starts at the first order's draw; resting is judged at the latest order's moment.
+    const args = freeNumberArgs({ ...find, now: openings.at(-1)!.find.now })!;
+    const batch: BatchedOrder[] = openings.map((o, i) => ({ k: i + 1, user_id: o.hold.userId, public_id: o.order.publicId, now: o.order.now, expires_at: o.order.expiresAt }));
+    const run = find.number !== undefined ? openQueries.wanted : openQueries.walk;
+    const { rows } = await run(this.db, this.dialect.name, ...args, [...prices.keys()], [...prices.values()], otherwise, hold.defaultCap, hold.creditAccountId, order.projectId, batch.length, JSON.stringify(batch));
+    return rows.map((row): OrderOpened => {
+      if (row.id === null) return { outcome: 'no-number' };
+      if (row.order_id === null || row.available === null) return { outcome: 'refused', price: row.price };
+      const { id, number, supplier_id, country, operator, price, available, order_id } = row;
+      return { outcome: 'opened', number: { id, number, supplier_id, country, operator }, price, orderId: order_id, available };
+    });
   }
 
   private async openInSteps(opening: OrderOpening): Promise<OrderOpened> {
