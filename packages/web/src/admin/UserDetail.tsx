@@ -5,8 +5,8 @@ import { useParams } from 'react-router';
 import { api, type OrderSummary, type Page } from '../api';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Table } from '../components/Table';
-import { dateTime, money, parseDollars } from '../format';
-import { StatusBadge } from '../pages/Orders';
+import { money, parseDollars } from '../format';
+import { orderColumns } from '../pages/Orders';
 import { usePageTitle } from '../title';
 import { useChange } from './hooks';
 import type { UserSummary } from './Users';
@@ -173,13 +173,7 @@ export function UserDetail() {
             caption={t('admin.recentOrders')}
             rows={orders.data.orders}
             rowKey={(o) => o.orderId}
-            columns={[
-              { header: t('orders.created'), cell: (o) => dateTime(o.createdAt) },
-              { header: t('orders.project'), cell: (o) => o.project.enname },
-              { header: t('orders.number'), cell: (o) => <span className="mono">+{o.number}</span> },
-              { header: t('orders.status'), cell: (o) => <StatusBadge status={o.numberStatus === 'receiving' ? 'receiving' : o.smsStatus} /> },
-              { header: t('orders.code'), cell: (o) => o.code ?? '—' },
-            ]}
+            columns={orderColumns(t)}
           />
         )}
       </section>

@@ -1,9 +1,10 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { useSearchParams } from 'react-router';
 import { api, query, type Offer, type OrderSummary, type Page } from '../api';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { Pager, Table } from '../components/Table';
+import { Pager, Table, type Column } from '../components/Table';
 import { dateTime, money } from '../format';
 import { usePageTitle } from '../title';
 
@@ -20,6 +21,17 @@ function dayBoundary(date: string, end: boolean): number | undefined {
 export function StatusBadge({ status }: { status: OrderSummary['smsStatus'] | OrderSummary['numberStatus'] }) {
   const { t } = useTranslation();
   return <span className={`badge ${status}`}>{t(`status.${status}`)}</span>;
+}
+
+/** An order's columns wherever orders are listed: when, project, number, its one status word, code. */
+export function orderColumns(t: TFunction): Column<OrderSummary>[] {
+  return [
+    { header: t('orders.created'), cell: (o) => dateTime(o.createdAt) },
+    { header: t('orders.project'), cell: (o) => o.project.enname },
+    { header: t('orders.number'), cell: (o) => <span className="mono">+{o.number}</span> },
+    { header: t('orders.status'), cell: (o) => <StatusBadge status={o.numberStatus === 'receiving' ? 'receiving' : o.smsStatus} /> },
+    { header: t('orders.code'), cell: (o) => <span className="mono">{o.code ?? '—'}</span> },
+  ];
 }
 
 /** Filters live in the address, so a filtered history can be bookmarked and shared. */
@@ -114,11 +126,7 @@ export function Orders() {
             rows={orders.data.orders}
             rowKey={(o) => o.orderId}
             columns={[
-              { header: t('orders.created'), cell: (o) => dateTime(o.createdAt) },
-              { header: t('orders.project'), cell: (o) => o.project.enname },
-              { header: t('orders.number'), cell: (o) => <span className="mono">+{o.number}</span> },
-              { header: t('orders.status'), cell: (o) => (o.numberStatus === 'receiving' ? <StatusBadge status="receiving" /> : <StatusBadge status={o.smsStatus} />) },
-              { header: t('orders.code'), cell: (o) => <span className="mono">{o.code ?? '—'}</span> },
+              ...orderColumns(t),
               { header: t('orders.price'), cell: (o) => money(o.project.price), numeric: true },
             ]}
           />
