@@ -147,6 +147,11 @@ describe.each(DIALECTS)('resale from an upstream fastpva on %s', (dialect) => {
     expect(listed.stdout).not.toContain('sekrit-upstream-key');
     expect(JSON.parse(listed.stdout).find((s: { name: string }) => s.name === 'Second upstream').remote).toEqual({ protocol: 'sms-activate', url: handler(upstream), markupPercent: 15 });
     expect(await runHere(['admin', 'supplier', 'create', '--name', 'Half', '--upstream', 'sms-activate', '--db', db])).toMatchObject({ code: 2 });
+    // Audited as the command line, with what the remote is and never its key.
+    const { entries } = await reseller.platform.audit.list({ page: 1, limit: 10, target: 'supplier:Second upstream' });
+    expect(entries.map((e) => e.action).sort()).toEqual(['supplier.attach_remote', 'supplier.create']);
+    expect(entries.find((e) => e.action === 'supplier.attach_remote')).toMatchObject({ actor: expect.stringMatching(/^cli:/), after: { protocol: 'sms-activate', url: handler(upstream), markupBp: 1500 } });
+    expect(JSON.stringify(entries)).not.toContain('sekrit-upstream-key');
     await reseller.platform.suppliers.setEnabled('Second upstream', false);
   });
 

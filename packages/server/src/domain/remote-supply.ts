@@ -11,6 +11,7 @@ import type { ClaimedActivationRow, RemoteSupplierRow } from '../store/repositor
 export type ClaimedActivation = ClaimedActivationRow;
 import type { RemoteProtocol, SupplierRemoteRow } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
+import type { Actor, AuditLog } from './audit.js';
 import type { OrderTerms } from './catalog.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
@@ -114,21 +115,28 @@ export class RemoteSupply {
     private readonly clients: RemoteClients,
     private readonly clock: Clock,
     private readonly config: DomainConfig,
+    private readonly audit: AuditLog,
   ) {}
 
-  /** Makes an existing supplier remote (the admin's `supplier create --upstream` / `--smshub-url`). */
-  async attach(supplierName: string, remote: NewRemote): Promise<void> {
+  /**
+   * Makes an existing supplier remote (the admin's `supplier create --upstream` / `--smshub-url`),
+   * audited with the protocol, URL and markup (never the key).
+   */
+  async attach(supplierName: string, remote: NewRemote, by?: Actor): Promise<void> {
     const { url, markupBp } = checkRemote(remote);
-    await this.store.transaction(async (repos) => {
-      const supplier = await supplierNamed(repos, supplierName);
-      await repos.remoteSupply.insertRemote({
-        supplier_id: supplier.id,
-        protocol: remote.protocol,
-        url,
-        key: remote.key,
-        markup_bp: markupBp,
-        created_at: this.clock.now(),
-      });
+    await this.audit.change(by, { action: 'supplier.attach_remote', target: `supplier:${supplierName}` }, {
+      change: async (repos) => {
+        const supplier = await supplierNamed(repos, supplierName);
+        await repos.remoteSupply.insertRemote({
+          supplier_id: supplier.id,
+          protocol: remote.protocol,
+          url,
+          key: remote.key,
+          markup_bp: markupBp,
+          created_at: this.clock.now(),
+        });
+      },
+      after: () => ({ protocol: remote.protocol, url, markupBp }),
     });
   }
 

@@ -92,7 +92,7 @@ const create = adminCommand({
     // Checked before the supplier is created, so that a refused remote leaves no half-made supplier.
     if (remote) checkRemote(remote);
     const supplier = await p.suppliers.create({ name: o.name, shareBp: o.share, channels: o.channel.length ? o.channel : undefined }, by);
-    if (remote) await p.remoteSupply.attach(supplier.name, remote);
+    if (remote) await p.remoteSupply.attach(supplier.name, remote, by);
     const where = !remote ? '' : remote.protocol === 'smshub' ? `, SMSHub agent at ${remote.url}` : `, reselling ${remote.url}`;
     return {
       json: { id: supplier.publicId, key: supplier.key, channels: supplier.channels },
