@@ -1,6 +1,7 @@
 // The catalogue: projects (a service on a channel, e.g. Gmail-4, Depop-C6), their prices per
 // country and per user, and each user's favourites ("collects").
 import type { ProjectUpdate } from '../store/repositories/catalog.js';
+import type { RemoteSupplierRow } from '../store/repositories/remote-supply.js';
 import type { ProjectRow } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { Actor, AuditLog } from './audit.js';
@@ -73,6 +74,8 @@ export interface OrderTerms {
   /** Allowed number countries; undefined = any. */
   countries: string[] | undefined;
   priceIn(country: string): number;
+  /** The enabled remote suppliers serving the project's channel: asked when no local number serves an order. */
+  remotes: RemoteSupplierRow[];
 }
 
 /** The ISO 3166-1 alpha-2 code in upper case, or undefined when it names no country. */
@@ -124,6 +127,7 @@ interface ProjectTerms {
   /** The channel is enabled and some enabled supplier serves it. */
   open: boolean;
   prices: Map<string, number>;
+  remotes: RemoteSupplierRow[];
 }
 
 /** The CacheSync name of the project terms caches. */
@@ -335,7 +339,7 @@ export class CatalogService {
     ]);
     if (!terms || !terms.project.enabled) throw new DomainError('PROJECT_NOT_FOUND', 'Invalid Service ID');
     if (!terms.open) throw new DomainError('CHANNEL_UNAVAILABLE', 'Not available for this channel.');
-    const { project, prices } = terms;
+    const { project, prices, remotes } = terms;
     const userPrice = own?.price;
 
     let country: string | undefined;
@@ -345,13 +349,14 @@ export class CatalogService {
     }
     if (!project.support_country) {
       const price = userPrice ?? project.selling_price;
-      return { project, countries: country ? [country] : undefined, priceIn: () => price };
+      return { project, countries: country ? [country] : undefined, priceIn: () => price, remotes };
     }
     if (country && !prices.has(country)) throw new DomainError('COUNTRY_NOT_SUPPORTED', 'Invalid country ID');
     return {
       project,
       countries: country ? [country] : [...prices.keys()],
       priceIn: (c) => userPrice ?? prices.get(c) ?? project.selling_price,
+      remotes,
     };
   }
 
@@ -411,12 +416,13 @@ export class CatalogService {
     const read = this.store.read.catalog;
     const project = await read.findProject(myPid);
     if (!project) return undefined;
-    const [channel, served, countryPrices] = await Promise.all([
+    const [channel, served, countryPrices, remotes] = await Promise.all([
       read.findChannel(project.channel_id),
       this.store.read.suppliers.channelHasSuppliers(project.channel_id),
       project.support_country ? read.countryPrices([myPid]) : undefined,
+      this.store.read.remoteSupply.serving(project.channel_id),
     ]);
-    return { project, open: Boolean(channel?.enabled) && served, prices: countryPrices?.get(myPid) ?? new Map() };
+    return { project, open: Boolean(channel?.enabled) && served, prices: countryPrices?.get(myPid) ?? new Map(), remotes };
   }
 
   private async list(

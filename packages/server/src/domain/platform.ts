@@ -83,7 +83,7 @@ export async function createPlatform(
   const users = new UserService(store, ledger, clock, config, audit, caches);
   const feed = new OrderFeed(events);
   const names = new ProtocolNames(store, clock, config.cacheTtlMs, audit);
-  const remoteSupply = new RemoteSupply(store, inboundSms, names, options.remoteClients ?? { upstream: smsActivateUpstream, agent: smshubAgents }, clock, config, audit);
+  const remoteSupply = new RemoteSupply(store, inboundSms, names, options.remoteClients ?? { upstream: smsActivateUpstream, agent: smshubAgents }, clock, config, audit, catalog);
   return {
     store,
     clock,

@@ -12,7 +12,7 @@ export type ClaimedActivation = ClaimedActivationRow;
 import type { RemoteProtocol, SupplierRemoteRow } from '../store/schema.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { Actor, AuditLog } from './audit.js';
-import type { OrderTerms } from './catalog.js';
+import type { CatalogService, OrderTerms } from './catalog.js';
 import type { Clock } from './clock.js';
 import type { DomainConfig } from './config.js';
 import { DomainError, isDomainError } from './errors.js';
@@ -116,6 +116,7 @@ export class RemoteSupply {
     private readonly clock: Clock,
     private readonly config: DomainConfig,
     private readonly audit: AuditLog,
+    private readonly catalog: CatalogService,
   ) {}
 
   /**
@@ -138,6 +139,8 @@ export class RemoteSupply {
       },
       after: () => ({ protocol: remote.protocol, url, markupBp }),
     });
+    // Orders read the channel's remote suppliers from the cached project terms.
+    this.catalog.forgetTerms();
   }
 
   /**
@@ -153,7 +156,7 @@ export class RemoteSupply {
     deadline: number,
     open: OpenOrder<T>,
   ): Promise<T> {
-    const remotes = await this.store.read.remoteSupply.serving(terms.project.channel_id);
+    const { remotes } = terms;
     if (remotes.length === 0) throw noNumbers();
     const service = await this.names.serviceById(terms.project.service);
     const iso = request.locale ?? (terms.countries?.length === 1 ? terms.countries[0] : undefined);
